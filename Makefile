@@ -1,0 +1,37 @@
+# Victim Voice. `make help` lists the targets.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint format clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## create .venv and install the pinned dependencies (quick when nothing changed)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+demo: install ## generate demo deliveries and run the monthly flow end to end (demo-data/)
+	$(VENV)/bin/victim-voice demo
+
+test: install ## run the test suite
+	$(PYTHON) -m pytest
+
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## format the code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## remove the virtualenv, demo data and caches
+	rm -rf $(VENV) demo-data .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Prefect flows: thin orchestration around the plain functions in schemas/ and warehouse/."""

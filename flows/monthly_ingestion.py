@@ -1,0 +1,71 @@
+"""The monthly ingestion flow: every new supplier delivery validated and loaded.
+
+Thin orchestration: each file is one task around :func:`warehouse.ingestion.ingest_one`.
+Tasks take and return paths, file names and counts only (no rows, no key), results
+are not persisted, and logs carry file names and counts, never row values.
+
+Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not set)::
+
+    >>> monthly_ingestion(landing="data/landing", warehouse="data/warehouse.duckdb")
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from victim_voice.delivery_files import find_candidate_files
+from warehouse.ingestion import check_landing, ingest_one
+from warehouse.pseudonym import load_pseudonym_key
+from warehouse.settings import Settings
+
+
+@task(name="ingest-delivery", cache_policy=NO_CACHE, persist_result=False)
+def ingest_delivery(landing: str, file_name: str, warehouse: str, run_date: date) -> dict | None:
+    """Validate and load one delivery file; returns its counts (None if seen before)."""
+    settings = Settings.from_env().with_paths(Path(landing), Path(warehouse))
+    outcome = ingest_one(settings, Path(landing) / file_name, run_date)
+    if outcome is None:
+        return None
+    logger = get_run_logger()
+    logger.info(
+        "%s: %s, %s rows in file, %s loaded (%s corrections), %s quarantined",
+        outcome.file_name,
+        outcome.status,
+        outcome.rows_in_file,
+        outcome.rows_loaded,
+        outcome.rows_corrected,
+        outcome.rows_quarantined,
+    )
+    if outcome.reason:
+        logger.warning("%s: %s", outcome.file_name, outcome.reason)
+    return outcome.as_dict()
+
+
+@flow(name="monthly-ingestion", persist_result=False, log_prints=False)
+def monthly_ingestion(landing: str | None = None, warehouse: str | None = None, run_date: date | None = None) -> list[dict]:
+    """Ingest every new delivery in the landing folder into the warehouse, in order."""
+    settings = Settings.from_env().with_paths(
+        Path(landing) if landing else None, Path(warehouse) if warehouse else None
+    )
+    check_landing(settings.landing)
+    load_pseudonym_key(settings)  # a missing or weak key stops the run before any file
+    run_date = run_date or date.today()
+    files = find_candidate_files(settings.landing)
+    logger = get_run_logger()
+    logger.info("%d file(s) in %s", len(files), settings.landing)
+    outcomes = [
+        ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date) for path in files
+    ]
+    new = [o for o in outcomes if o is not None]
+    logger.info(
+        "%d new file(s): %d rows loaded, %d rows quarantined, %d file(s) rejected",
+        len(new),
+        sum(o["rows_loaded"] for o in new),
+        sum(o["rows_quarantined"] for o in new),
+        sum(o["status"] == "REJECTED" for o in new),
+    )
+    return new

@@ -1,0 +1,1 @@
+"""The supplier contract: the codebook and the pandera model built from it."""

@@ -1,0 +1,163 @@
+"""The supplier contract as typed Python objects, read from the project's own copy.
+
+`schemas/contract.yaml` is this project's copy of the supplier's codebook (v1). The
+shorthand keys of the YAML (``vcop_01..vcop_12``, ``svc_{S}_status``) are expanded
+here into one :class:`ColumnSpec` per delivered column, in contract order.
+
+Example::
+
+    >>> from schemas.codebook import load_codebook
+    >>> book = load_codebook()
+    >>> book.column("mode").allowed
+    ('ONLINE', 'PHONE', 'PAPER')
+    >>> len(book.services)
+    8
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACT_PATH = Path(__file__).with_name("contract.yaml")
+
+# Column types the contract uses.
+STRING, DATE, ENUM, INT, TEXT = "string", "date", "enum", "int", "text"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One delivered column and what is valid in it."""
+
+    name: str
+    type: str
+    required: bool = False
+    allowed: tuple[str, ...] = ()  # codes for enums, accepted answers for scaled ints
+    pattern: str | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int | None = None
+    unique: bool = False
+    personal_data: bool = False
+
+    @property
+    def is_code(self) -> bool:
+        """True for columns whose values are codes (upper-cased on reading)."""
+        return self.type == ENUM
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The whole contract: columns, scales, services, rights, contracts and quotas."""
+
+    version: int
+    file_name_pattern: re.Pattern[str]
+    earliest_interview_date: date
+    columns: tuple[ColumnSpec, ...]
+    journey_stages: tuple[str, ...]
+    services: dict[str, str]
+    rights: dict[str, dict[str, str]]
+    police_satisfaction: dict[str, str]
+    scales: dict[str, object]
+    enums: dict[str, object]
+    contracts: dict[str, dict]
+    quotas: dict[str, object]
+    handoff_target_days: int
+    _by_name: dict[str, ColumnSpec] = field(default_factory=dict, repr=False)
+
+    def column(self, name: str) -> ColumnSpec:
+        """The spec of one column, by its code."""
+        return self._by_name[name]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def service_columns(self, service: str) -> dict[str, str]:
+        """The five column names of one service, by role (status, days, sat, cope, safer)."""
+        return {role: f"svc_{service}_{role}" for role in ("status", "days", "sat", "cope", "safer")}
+
+
+def _expand_names(key: str, services: list[str]) -> list[str]:
+    """Expand ``vcop_01..vcop_12`` and ``svc_{S}_status`` shorthand into column names."""
+    if ".." in key:
+        first, last = key.split("..")
+        stem = first.rstrip("0123456789")
+        width = len(first) - len(stem)
+        lo, hi = int(first[len(stem) :]), int(last[len(stem) :])
+        return [f"{stem}{i:0{width}d}" for i in range(lo, hi + 1)]
+    if "{S}" in key:
+        return [key.replace("{S}", s) for s in services]
+    return [key]
+
+
+def _codes(values: object) -> tuple[str, ...]:
+    """Codes of an enum or scale entry: a list, a mapping (its keys) or a scale's valid+missing."""
+    if isinstance(values, dict) and "valid" in values:
+        return tuple(str(v) for v in [*values["valid"], *values.get("missing", {})])
+    if isinstance(values, dict):
+        return tuple(str(k) for k in values)
+    return tuple(str(v) for v in values)  # type: ignore[union-attr]
+
+
+def _column_spec(name: str, raw: dict, scales: dict, enums: dict) -> ColumnSpec:
+    allowed: tuple[str, ...] = ()
+    if "enum" in raw:
+        allowed = _codes(enums[raw["enum"]])
+    elif "scale" in raw:
+        allowed = _codes(scales[raw["scale"]])
+    return ColumnSpec(
+        name=name,
+        type=raw["type"],
+        required=bool(raw.get("required", False)),
+        allowed=allowed,
+        pattern=raw.get("pattern"),
+        min_value=raw.get("min"),
+        max_value=raw.get("max"),
+        max_length=raw.get("max_length"),
+        unique=bool(raw.get("unique", False)),
+        personal_data=bool(raw.get("personal_data", False)),
+    )
+
+
+def parse_codebook(raw: dict) -> Codebook:
+    """Build a :class:`Codebook` from the parsed YAML mapping."""
+    services = list(raw["services"])
+    columns = [
+        _column_spec(name, spec, raw["scales"], raw["enums"])
+        for key, spec in raw["columns"].items()
+        for name in _expand_names(key, services)
+    ]
+    book = Codebook(
+        version=int(raw["version"]),
+        file_name_pattern=re.compile(raw["file_name_pattern"]),
+        earliest_interview_date=date.fromisoformat(str(raw["earliest_interview_date"])),
+        columns=tuple(columns),
+        journey_stages=tuple(raw["enums"]["journey_stage"]),
+        services=dict(raw["services"]),
+        rights=dict(raw["rights"]),
+        police_satisfaction=dict(raw["police_satisfaction"]),
+        scales=dict(raw["scales"]),
+        enums=dict(raw["enums"]),
+        contracts=dict(raw["contracts"]),
+        quotas=dict(raw["quotas"]),
+        handoff_target_days=int(raw["handoff_target_days"]),
+    )
+    book._by_name.update({c.name: c for c in columns})
+    return book
+
+
+@cache
+def load_codebook(path: Path = CONTRACT_PATH) -> Codebook:
+    """Read and expand the project's copy of the contract (cached)."""
+    with path.open(encoding="utf-8") as handle:
+        return parse_codebook(yaml.safe_load(handle))

@@ -1,0 +1,23 @@
+-- audit.deliveries: one row per delivery file seen (grain: delivery_id; a file is
+-- identified by its name and SHA-256, so an unchanged file is never processed twice).
+-- Public columns as in metrics.md come first; delivery_id, rows_corrected and
+-- ignored_columns are the project's own. For a LOADED file
+-- rows_in_file = rows_loaded + rows_quarantined.
+create schema if not exists audit;
+
+create table if not exists audit.deliveries (
+    file_name varchar not null,
+    sha256 varchar not null,
+    period varchar,
+    seq integer,
+    status varchar not null check (status in ('LOADED', 'REJECTED', 'DUPLICATE')),
+    rows_in_file bigint,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    reason varchar,
+    processed_at timestamp not null,
+    delivery_id bigint primary key,
+    rows_corrected bigint not null,
+    ignored_columns varchar,
+    check (status <> 'LOADED' or rows_in_file = rows_loaded + rows_quarantined)
+);

@@ -1,0 +1,1 @@
+"""Victim Voice: the OPCC victims' survey pipeline (CLI, delivery files, demo data)."""

@@ -1,0 +1,1 @@
+"""Loading deliveries into DuckDB, warehouse access and settings."""

@@ -1,0 +1,101 @@
+"""Opening the DuckDB warehouse (one writer, many brief readers) and building it from `sql/`.
+
+Example::
+
+    >>> with open_writer(Path("data/warehouse.duckdb")) as con:
+    ...     con.sql("select count(*) from marts.responses").fetchall()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+# Layers in dependency order; inside a layer, files apply in name order.
+SQL_LAYERS = ("audit", "core", "marts")
+OFFLINE_SETTINGS = (
+    "set autoinstall_known_extensions = false",
+    "set autoload_known_extensions = false",
+)
+
+
+class WarehouseBusy(Exception):
+    """Another process holds the warehouse (an ingestion is running)."""
+
+
+class WarehouseMissing(Exception):
+    """The warehouse file does not exist yet."""
+
+
+def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """The warehouse's SQL files in the order they must be applied."""
+    return [path for layer in SQL_LAYERS for path in sorted((sql_dir / layer).glob("*.sql"))]
+
+
+def build_warehouse(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
+    """Create every schema, table and view (idempotent: tables are created if missing)."""
+    for path in sql_files(sql_dir):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def _is_lock_error(error: duckdb.Error) -> bool:
+    return "lock" in str(error).lower()
+
+
+def _secure_new_file(path: Path) -> None:
+    """Create the warehouse's folder owner-only; the file itself is chmod-ed after opening."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+@contextmanager
+def open_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The single read-write connection, with the warehouse built; raises WarehouseBusy."""
+    is_new = not path.exists()
+    if is_new:
+        _secure_new_file(path)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        if _is_lock_error(error):
+            raise WarehouseBusy(f"the warehouse {path} is in use by another process; try again later") from None
+        raise
+    try:
+        if is_new:
+            path.chmod(0o600)
+        for statement in OFFLINE_SETTINGS:
+            con.execute(statement)
+        build_warehouse(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def open_reader(path: Path, wait_seconds: float = 2.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection, retried briefly while a writer holds the file."""
+    if not path.exists():
+        raise WarehouseMissing(f"no warehouse at {path}: run `victim-voice ingest` (or `make demo`) first")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            break
+        except duckdb.IOException as error:
+            if not _is_lock_error(error) or time.monotonic() > deadline:
+                if _is_lock_error(error):
+                    raise WarehouseBusy(
+                        f"the warehouse {path} is being written by an ingestion run; try again when it finishes"
+                    ) from None
+                raise
+            time.sleep(0.2)
+    try:
+        for statement in OFFLINE_SETTINGS:
+            con.execute(statement)
+        yield con
+    finally:
+        con.close()

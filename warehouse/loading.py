@@ -1,0 +1,194 @@
+"""Loading one delivery file into the warehouse, in one transaction with its audit rows.
+
+:func:`ingest_file` decides what a file is (already processed, a duplicate, rejected or
+loadable), validates it and writes ``audit.deliveries``, ``audit.quarantine`` and
+``core.response_versions`` together: either all of a file is visible or none of it.
+
+Example::
+
+    >>> with open_writer(Path("warehouse.duckdb")) as con:
+    ...     outcome = ingest_file(con, Path("landing/VictimVoice_2023-06_01.csv"), key, date.today())
+    >>> outcome.status, outcome.rows_loaded, outcome.rows_quarantined
+    ('LOADED', 168, 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from schemas.codebook import TEXT, load_codebook
+from schemas.delivery import ValidationResult, validate_rows
+from victim_voice.delivery_files import DeliveryName, DeliveryRejected, parse_delivery_name, read_delivery, sha256_of
+from warehouse.pseudonym import pseudonymise_series
+
+LOADED, REJECTED, DUPLICATE = "LOADED", "REJECTED", "DUPLICATE"
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """What happened to one file: counts and reasons only, never row values."""
+
+    file_name: str
+    status: str
+    rows_in_file: int | None
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_corrected: int = 0
+    reason: str | None = None
+    ignored_columns: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        """JSON-safe form (for Prefect results and artifacts)."""
+        return {**asdict(self), "ignored_columns": list(self.ignored_columns)}
+
+
+def already_processed(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str) -> bool:
+    """This exact file (same name, same bytes) has been seen before."""
+    found = con.execute(
+        "select count(*) from audit.deliveries where file_name = ? and sha256 = ?", [file_name, sha256]
+    ).fetchall()
+    return found[0][0] > 0
+
+
+def earlier_file_with_same_bytes(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
+    """Name of an earlier file with identical content, if any."""
+    found = con.execute(
+        "select file_name from audit.deliveries where sha256 = ? order by delivery_id limit 1", [sha256]
+    ).fetchall()
+    return found[0][0] if found else None
+
+
+def next_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select coalesce(max(delivery_id), 0) + 1 from audit.deliveries").fetchall()[0][0]
+
+
+def record_delivery(
+    con: duckdb.DuckDBPyConnection, delivery_id: int, name: DeliveryName, sha256: str, outcome: DeliveryOutcome
+) -> None:
+    """Insert the file's row into audit.deliveries."""
+    con.execute(
+        """
+        insert into audit.deliveries (
+            delivery_id, file_name, sha256, period, seq, status, rows_in_file, rows_loaded,
+            rows_quarantined, rows_corrected, reason, ignored_columns, processed_at)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            delivery_id,
+            name.file_name,
+            sha256,
+            name.period,
+            name.seq,
+            outcome.status,
+            outcome.rows_in_file,
+            outcome.rows_loaded,
+            outcome.rows_quarantined,
+            outcome.rows_corrected,
+            outcome.reason,
+            ", ".join(outcome.ignored_columns) or None,
+            datetime.now().replace(microsecond=0),
+        ],
+    )
+
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, delivery_id: int, file_name: str, rows: pd.DataFrame) -> None:
+    """Insert the failed checks of a file's bad rows into audit.quarantine."""
+    if rows.empty:
+        return
+    quarantine = rows.assign(file_name=file_name, delivery_id=delivery_id)  # noqa: F841 (used by SQL)
+    con.execute("insert into audit.quarantine by name select * from quarantine")
+
+
+def response_versions_frame(valid: pd.DataFrame, delivery_id: int, key: bytes) -> pd.DataFrame:
+    """Valid rows as stored: crime numbers pseudonymised, free text left out."""
+    book = load_codebook()
+    versions = valid.drop(columns=[c.name for c in book.columns if c.type == TEXT])
+    versions = versions.assign(
+        delivery_id=delivery_id,
+        crime_reference_pseudonym=pseudonymise_series(versions["crime_reference"], key),
+    )
+    return versions.drop(columns=["crime_reference"])
+
+
+def count_corrections(con: duckdb.DuckDBPyConnection, valid: pd.DataFrame) -> int:
+    """How many of the file's valid rows correct a response loaded from an earlier delivery."""
+    incoming = valid[["response_id"]]  # noqa: F841 (used by SQL)
+    return con.execute(
+        "select count(*) from incoming where response_id in (select response_id from core.response_versions)"
+    ).fetchall()[0][0]
+
+
+def insert_response_versions(con: duckdb.DuckDBPyConnection, versions: pd.DataFrame) -> None:
+    """Insert a file's valid rows into core.response_versions."""
+    if versions.empty:
+        return
+    con.execute("insert into core.response_versions by name select * from versions")
+
+
+def load_validated(
+    con: duckdb.DuckDBPyConnection,
+    name: DeliveryName,
+    sha256: str,
+    result: ValidationResult,
+    ignored: tuple[str, ...],
+    key: bytes,
+) -> DeliveryOutcome:
+    """Write a validated file and its audit rows in one transaction (all or nothing)."""
+    con.execute("begin transaction")
+    try:
+        delivery_id = next_delivery_id(con)
+        outcome = DeliveryOutcome(
+            file_name=name.file_name,
+            status=LOADED,
+            rows_in_file=result.rows_in,
+            rows_loaded=len(result.valid),
+            rows_quarantined=result.rows_quarantined,
+            rows_corrected=count_corrections(con, result.valid),
+            ignored_columns=ignored,
+        )
+        record_delivery(con, delivery_id, name, sha256, outcome)
+        insert_quarantine(con, delivery_id, name.file_name, result.quarantine)
+        insert_response_versions(con, response_versions_frame(result.valid, delivery_id, key))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return outcome
+
+
+def record_without_loading(
+    con: duckdb.DuckDBPyConnection, name: DeliveryName, sha256: str, outcome: DeliveryOutcome
+) -> DeliveryOutcome:
+    """Record a rejected or duplicate file (nothing of it is loaded)."""
+    con.execute("begin transaction")
+    try:
+        record_delivery(con, next_delivery_id(con), name, sha256, outcome)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return outcome
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: bytes, run_date: date) -> DeliveryOutcome | None:
+    """Process one landing file; None when this exact file was processed before."""
+    sha256 = sha256_of(path)
+    if already_processed(con, path.name, sha256):
+        return None
+    name = parse_delivery_name(path.name)
+    original = earlier_file_with_same_bytes(con, sha256)
+    if original is not None:
+        reason = f"byte-identical to {original}, already processed"
+        return record_without_loading(con, name, sha256, DeliveryOutcome(path.name, DUPLICATE, None, reason=reason))
+    try:
+        delivery = read_delivery(path)
+    except DeliveryRejected as rejection:
+        outcome = DeliveryOutcome(path.name, REJECTED, rejection.rows_in_file, reason=f"the file {rejection}")
+        return record_without_loading(con, name, sha256, outcome)
+    result = validate_rows(delivery.frame, run_date, delivery.row_numbers, delivery.overlong_rows)
+    return load_validated(con, name, sha256, result, delivery.ignored_columns, key)

@@ -1,0 +1,64 @@
+"""Keyed pseudonyms for crime numbers (HMAC-SHA256), and the key that makes them.
+
+The delivered crime number is never stored: only ``HMAC-SHA256(key, number)`` in hex.
+The same number gives the same pseudonym across deliveries as long as the key is the
+same; without the key a pseudonym cannot be reversed by trying all 10^9 numbers.
+
+Example::
+
+    >>> pseudonymise("54123456789", b"k" * 32)[:12]
+    'fcd3cf46793a'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import pandas as pd
+
+from warehouse.settings import PREFIX, ConfigurationError, Settings
+
+MIN_KEY_BYTES = 32
+
+
+def pseudonymise(value: str, key: bytes) -> str:
+    """Hex HMAC-SHA256 of one value under ``key``."""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def pseudonymise_series(values: pd.Series, key: bytes) -> pd.Series:
+    """Pseudonyms for a column; missing stays missing."""
+    return values.map(lambda v: None if pd.isna(v) else pseudonymise(v, key)).astype("str")
+
+
+def create_key_file(path: Path) -> None:
+    """A new random key, readable by its owner only (folder 0700, file 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+
+
+def load_pseudonym_key(settings: Settings, create: bool = True) -> bytes:
+    """The key from ``VICTIM_VOICE_PSEUDONYM_KEY``, else the key file (created on first use)."""
+    if settings.pseudonym_key:
+        key = settings.pseudonym_key.encode("utf-8")
+        source = f"{PREFIX}PSEUDONYM_KEY"
+    else:
+        if not settings.key_file.exists():
+            if not create:
+                raise ConfigurationError(f"no pseudonymisation key: {settings.key_file} does not exist")
+            create_key_file(settings.key_file)
+        if settings.key_file.stat().st_mode & 0o077:
+            raise ConfigurationError(
+                f"the key file {settings.key_file} is readable by other users; run: chmod 600 {settings.key_file}"
+            )
+        key = settings.key_file.read_text(encoding="ascii").strip().encode("ascii")
+        source = str(settings.key_file)
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigurationError(f"the pseudonymisation key in {source} is too short (at least {MIN_KEY_BYTES} characters)")
+    return key

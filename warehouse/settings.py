@@ -1,0 +1,87 @@
+"""The one place that reads configuration: environment variables and an optional `.env`.
+
+Example::
+
+    >>> settings = Settings.from_env({"VICTIM_VOICE_WAREHOUSE": "/tmp/w.duckdb"})
+    >>> settings.warehouse
+    PosixPath('/tmp/w.duckdb')
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PREFIX = "VICTIM_VOICE_"
+DEFAULT_LANDING = Path("data/landing")
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+
+
+class ConfigurationError(Exception):
+    """Settings are missing or invalid; the message says which and how to fix it."""
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a `.env` file (comments and blank lines skipped)."""
+    if not path.is_file():
+        return {}
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def default_key_file(environ: Mapping[str, str]) -> Path:
+    """Where the pseudonymisation key lives when none is given: the user's config folder."""
+    config_home = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "victim-voice" / "pseudonym.key"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-time settings. Secrets are never printed (see ``__repr__``)."""
+
+    landing: Path = DEFAULT_LANDING
+    warehouse: Path = DEFAULT_WAREHOUSE
+    key_file: Path = field(default_factory=lambda: default_key_file(os.environ))
+    pseudonym_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")) -> Settings:
+        """Settings from `.env` overlaid by the process environment (environment wins)."""
+        env = {**read_env_file(env_file), **(os.environ if environ is None else environ)}
+        return cls(
+            landing=Path(env.get(f"{PREFIX}LANDING") or DEFAULT_LANDING),
+            warehouse=Path(env.get(f"{PREFIX}WAREHOUSE") or DEFAULT_WAREHOUSE),
+            key_file=Path(env.get(f"{PREFIX}PSEUDONYM_KEY_FILE") or default_key_file(env)),
+            pseudonym_key=env.get(f"{PREFIX}PSEUDONYM_KEY") or None,
+        )
+
+    def with_paths(self, landing: Path | None = None, warehouse: Path | None = None) -> Settings:
+        """A copy with command-line paths taking precedence over the environment."""
+        return replace(self, landing=landing or self.landing, warehouse=warehouse or self.warehouse)
+
+
+# Prefect settings that keep runs local and quiet: no analytics, no "do you want to
+# track" calls, no phoning home. Applied before Prefect is imported; explicit values
+# in the environment win (a production deployment sets PREFECT_API_URL itself).
+PREFECT_OFFLINE_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
+    "PREFECT_SERVER_UI_ENABLED": "false",
+    "PREFECT_TELEMETRY_ENABLE_RESOURCE_METRICS": "false",
+    # the first start of the temporary server migrates its database: allow for a slow disk
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+}
+
+
+def apply_prefect_offline_defaults() -> None:
+    """Set the offline Prefect defaults in this process's environment (unless already set)."""
+    for name, value in PREFECT_OFFLINE_DEFAULTS.items():
+        os.environ.setdefault(name, value)

@@ -1,0 +1,152 @@
+"""Reading deliveries as text: encodings, line endings, quoting, XLSX cells, headers, dates, codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import string
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from schemas.delivery import normalise_text, parse_dates
+from tests.conftest import base_row, write_csv
+from victim_voice.delivery_files import excel_cell_text, parse_delivery_name, read_delivery
+
+NAME = "VictimVoice_2024-05_01"
+TEXT_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def write_xlsx(path: Path, rows: list[dict[str, object]]) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(rows[0]))
+    for row in rows:
+        sheet.append(list(row.values()))
+    workbook.save(path)
+    return path
+
+
+def test_utf8_bom_crlf_and_quoted_multiline_comment(tmp_path: Path) -> None:
+    comment = 'Line one, with a comma\r\nline "two"\nline three'
+    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(comment_police=comment)], encoding="utf-8-sig")
+    frame = read_delivery(path).frame
+    assert frame.loc[0, "comment_police"] == comment
+    assert frame.loc[0, "response_id"] == "VV00000001"  # the BOM is not part of the first header
+
+
+def test_windows_1252_file_is_decoded(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(comment_police="The officer’s “help” cost £0")], encoding="cp1252")
+    assert read_delivery(path).frame.loc[0, "comment_police"] == "The officer’s “help” cost £0"
+
+
+def test_lf_line_endings(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(), base_row(response_id="VV00000002")], newline="\n")
+    delivery = read_delivery(path)
+    assert delivery.frame["response_id"].tolist() == ["VV00000001", "VV00000002"]
+    assert delivery.row_numbers == [1, 2]
+
+
+def test_na_is_a_code_not_a_missing_value(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(vcop_02="NA", vcop_03="N/A", vcop_04="None")])
+    frame = read_delivery(path).frame
+    assert frame.loc[0, ["vcop_02", "vcop_03", "vcop_04"]].tolist() == ["NA", "N/A", "None"]
+
+
+def test_headers_match_case_insensitively_and_unknown_columns_are_reported(tmp_path: Path) -> None:
+    row = {(" " + k.upper() + " " if k.startswith("svc_") else k): v for k, v in base_row().items()}
+    row["Interviewer notes"] = "ignored"
+    delivery = read_delivery(write_csv(tmp_path / f"{NAME}.csv", [row]))
+    assert delivery.frame.loc[0, "svc_IDVA_status"] == "SUPPORTED"
+    assert delivery.ignored_columns == ("interviewer notes",)
+    assert "interviewer notes" not in delivery.frame.columns
+
+
+def test_missing_optional_columns_read_as_blank(tmp_path: Path) -> None:
+    row = {k: v for k, v in base_row().items() if not k.startswith("vcop_")}
+    frame = read_delivery(write_csv(tmp_path / f"{NAME}.csv", [row])).frame
+    assert frame.loc[0, "vcop_01"] == ""
+
+
+def test_blank_records_are_skipped_but_row_numbers_follow_the_file(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(), {k: "" for k in base_row()}, base_row(response_id="VV00000003")])
+    delivery = read_delivery(path)
+    assert delivery.row_numbers == [1, 3]
+
+
+def test_xlsx_real_dates_numbers_and_text(tmp_path: Path) -> None:
+    row: dict[str, object] = dict(base_row())
+    row.update(interview_date=datetime(2024, 5, 14), sat_overall=6, svc_IDVA_days=2.0, crime_reference="54123456789")
+    delivery = read_delivery(write_xlsx(tmp_path / f"{NAME}.xlsx", [row]))
+    first = delivery.frame.loc[0]
+    assert (first["interview_date"], first["sat_overall"], first["svc_IDVA_days"]) == ("2024-05-14", "6", "2")
+    assert first["crime_reference"] == "54123456789"
+    assert first["vcop_08"] == "NA"
+
+
+def test_excel_cell_text() -> None:
+    assert excel_cell_text(date(2024, 1, 2)) == "2024-01-02"
+    assert excel_cell_text(3.5) == "3.5"
+    assert excel_cell_text(None) == ""
+
+
+def test_delivery_names() -> None:
+    assert parse_delivery_name("VictimVoice_2023-06_02.xlsx").sort_key == ("2023-06", 2, "VictimVoice_2023-06_02.xlsx")
+    assert parse_delivery_name("victimvoice_2023-06_02.csv").period is None
+    assert parse_delivery_name("VictimVoice_2023-06_2.csv").period is None
+
+
+# --------------------------------------------------------------------------- properties
+
+comments = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]) | st.sampled_from(',"\n\r\t'), max_size=300)
+
+
+@TEXT_SETTINGS
+@given(comment=comments)
+def test_any_comment_round_trips_through_csv(tmp_path: Path, comment: str) -> None:
+    buffer = io.StringIO(newline="")
+    row = base_row(comment_services=comment)
+    writer = csv.DictWriter(buffer, fieldnames=list(row), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow(row)
+    path = tmp_path / f"{NAME}.csv"
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    assert read_delivery(path).frame.loc[0, "comment_services"] == comment
+
+
+xlsx_text = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]) | st.sampled_from(',"\n'), max_size=200)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(comment=xlsx_text.filter(lambda s: not s.startswith("=")))
+def test_any_comment_round_trips_through_xlsx(tmp_path: Path, comment: str) -> None:
+    path = write_xlsx(tmp_path / f"{NAME}.xlsx", [dict(base_row(comment_police=comment))])
+    assert read_delivery(path).frame.loc[0, "comment_police"] == comment
+
+
+@given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)), pad=st.booleans())
+def test_dates_parse_iso_and_uk_day_first(day: date, pad: bool) -> None:
+    uk = f"{day.day:02d}/{day.month:02d}/{day.year}" if pad else f"{day.day}/{day.month}/{day.year}"
+    parsed = parse_dates(pd.Series([day.isoformat(), uk], dtype="str"))
+    assert [d.date() for d in parsed] == [day, day]
+
+
+@given(
+    code=st.sampled_from(["ONLINE", "PHONE", "PAPER"]),
+    casing=st.sampled_from([str.lower, str.upper, str.title, lambda s: s[0].lower() + s[1:]]),
+    left=st.text(alphabet=" \t", max_size=3),
+    right=st.text(alphabet=" \t", max_size=3),
+)
+def test_codes_in_any_case_and_spacing_normalise(code: str, casing, left: str, right: str) -> None:
+    frame = pd.DataFrame([base_row(mode=left + casing(code) + right)], dtype="str")
+    assert normalise_text(frame).loc[0, "mode"] == code
+
+
+def test_printable_ascii_comment_with_every_punctuation(tmp_path: Path) -> None:
+    comment = string.punctuation + "\n" + string.ascii_letters
+    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(comment_police=comment)])
+    assert read_delivery(path).frame.loc[0, "comment_police"] == comment

@@ -1,0 +1,113 @@
+"""The command line: summaries, exit codes and clean messages (no tracebacks for user mistakes)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RUN_DATE, base_row, write_csv
+from victim_voice import cli
+from warehouse.ingestion import ingest_landing
+from warehouse.settings import Settings
+
+
+@pytest.fixture
+def without_prefect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the same steps as the flow, minus Prefect (the flow itself has its own test)."""
+
+    def run(settings: Settings, run_date=None) -> list[dict]:
+        return [o.as_dict() for o in ingest_landing(settings, RUN_DATE)]
+
+    monkeypatch.setattr(cli, "run_ingestion_flow", run)
+
+
+def ingest_args(settings: Settings) -> list[str]:
+    return ["ingest", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
+
+
+def test_ingest_prints_a_summary_and_exits_0(settings: Settings, without_prefect, capsys) -> None:
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(), base_row(response_id="VV00000002", mode="")])
+    assert cli.main(ingest_args(settings)) == 0
+    out = capsys.readouterr().out
+    assert "VictimVoice_2024-05_01.csv  LOADED  2     1       1            0" in out
+    assert f"Warehouse: {settings.warehouse}" in out
+
+
+def test_a_rejected_file_exits_1(settings: Settings, without_prefect, capsys) -> None:
+    (settings.landing / "notes.txt").write_text("hello")
+    assert cli.main(ingest_args(settings)) == 1
+    assert "REJECTED" in capsys.readouterr().out
+
+
+def test_nothing_new_exits_0(settings: Settings, without_prefect, capsys) -> None:
+    assert cli.main(ingest_args(settings)) == 0
+    assert "No new delivery files" in capsys.readouterr().out
+
+
+def test_environment_gives_the_paths(settings: Settings, without_prefect, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("VICTIM_VOICE_LANDING", str(settings.landing))
+    monkeypatch.setenv("VICTIM_VOICE_WAREHOUSE", str(settings.warehouse))
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    assert cli.main(["ingest"]) == 0
+    assert settings.warehouse.exists()
+
+
+def test_missing_landing_folder_is_a_configuration_error(tmp_path: Path, capsys) -> None:
+    assert cli.main(["ingest", "--landing", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("victim-voice: error: the landing folder") and "Traceback" not in err
+
+
+def test_a_weak_key_is_a_configuration_error(settings: Settings, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("VICTIM_VOICE_PSEUDONYM_KEY", "short")
+    assert cli.main(ingest_args(settings)) == 2
+    assert "too short" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["ingest", "--no-such-flag"])
+    assert exit_info.value.code == 2
+
+
+def test_a_busy_warehouse_exits_3_with_a_message(settings: Settings, without_prefect, capsys) -> None:
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    settings.warehouse.parent.mkdir(parents=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(settings.warehouse)!r}); print('ok', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        assert cli.main(ingest_args(settings)) == 3
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "in use by another process" in capsys.readouterr().err
+
+
+def test_demo_refuses_to_wipe_a_folder_it_did_not_make(tmp_path: Path, capsys) -> None:
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "thesis.docx").write_text("keep me")
+    assert cli.main(["demo", "--dir", str(tmp_path / "precious")]) == 2
+    assert (tmp_path / "precious" / "thesis.docx").exists()
+    assert "was not made by `victim-voice demo`" in capsys.readouterr().err
+
+
+def test_format_table_aligns_columns() -> None:
+    assert cli.format_table(["a", "bb"], [[1, None], ["long", "x"]]).splitlines() == [
+        "a     bb",
+        "----  --",
+        "1",
+        "long  x",
+    ]
+
+
+def test_help_has_examples(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["ingest", "--help"])
+    assert "Example: victim-voice ingest" in capsys.readouterr().out

@@ -1,0 +1,93 @@
+"""The real Prefect flow, end to end, on a local temporary Prefect server (one per session)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+import yaml
+
+from tests.conftest import base_row, write_csv
+from warehouse.settings import Settings, apply_prefect_offline_defaults
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One Prefect test server for the session, heartbeats off (about 10 s to start)."""
+    apply_prefect_offline_defaults()
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+        {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    ):
+        yield
+
+
+class Collect(logging.Handler):
+    """Every record Prefect's loggers emit (they do not propagate to the root logger)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def prefect_log() -> Iterator[Collect]:
+    from prefect.logging.configuration import setup_logging
+
+    setup_logging()  # configure first: Prefect's dictConfig would drop a handler added before it
+    handler = Collect()
+    loggers = [logging.getLogger(name) for name in ("prefect.flow_runs", "prefect.task_runs")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    yield handler
+    for logger in loggers:
+        logger.removeHandler(handler)
+
+
+def test_cli_runs_the_real_flow(prefect_server, settings: Settings, capsys, prefect_log: Collect) -> None:
+    from victim_voice.cli import main
+
+    write_csv(
+        settings.landing / "VictimVoice_2024-05_01.csv",
+        [base_row(comment_police="Call PC Sarah Jones on 07700 900123"), base_row(response_id="VV00000002", mode="")],
+    )
+    write_csv(settings.landing / "VictimVoice_2024-06_01.csv", [base_row(response_id="VV00000003", interview_date="2024-06-02")])
+    code = main(["ingest", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)])
+    out = capsys.readouterr().out
+
+    assert code == 0
+    assert ["total", "3", "2", "1", "0"] in [line.split() for line in out.splitlines()]
+    logged = "\n".join(prefect_log.messages)
+    assert "VictimVoice_2024-05_01.csv: LOADED, 2 rows in file, 1 loaded (0 corrections), 1 quarantined" in logged
+    for personal in ("Sarah", "07700", "54123456789"):
+        assert personal not in logged and personal not in out
+
+
+def test_the_flow_returns_json_safe_counts(prefect_server, settings: Settings) -> None:
+    from flows.monthly_ingestion import monthly_ingestion
+
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    outcomes = monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse))
+    assert [(o["file_name"], o["status"], o["rows_loaded"]) for o in outcomes] == [
+        ("VictimVoice_2024-05_01.csv", "LOADED", 1)
+    ]
+    assert monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse)) == []
+
+
+def test_prefect_yaml_schedules_the_same_flow() -> None:
+    from pathlib import Path
+
+    spec = yaml.safe_load((Path(__file__).parents[1] / "prefect.yaml").read_text(encoding="utf-8"))
+    [deployment] = [d for d in spec["deployments"] if d["name"] == "monthly-ingestion"]
+    assert deployment["entrypoint"] == "flows/monthly_ingestion.py:monthly_ingestion"
+    assert deployment["schedules"] == [{"cron": "0 7 3 * *", "timezone": "Europe/London"}]
+    module, _, name = deployment["entrypoint"].partition(":")
+    assert f"def {name}(" in (Path(__file__).parents[1] / module).read_text(encoding="utf-8")

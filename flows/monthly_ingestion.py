@@ -46,7 +46,9 @@ def ingest_delivery(landing: str, file_name: str, warehouse: str, run_date: date
 
 
 @flow(name="monthly-ingestion", persist_result=False, log_prints=False)
-def monthly_ingestion(landing: str | None = None, warehouse: str | None = None, run_date: date | None = None) -> list[dict]:
+def monthly_ingestion(
+    landing: str | None = None, warehouse: str | None = None, run_date: date | None = None
+) -> list[dict]:
     """Ingest every new delivery in the landing folder into the warehouse, in order."""
     settings = Settings.from_env().with_paths(
         Path(landing) if landing else None, Path(warehouse) if warehouse else None
@@ -57,9 +59,7 @@ def monthly_ingestion(landing: str | None = None, warehouse: str | None = None, 
     files = find_candidate_files(settings.landing)
     logger = get_run_logger()
     logger.info("%d file(s) in %s", len(files), settings.landing)
-    outcomes = [
-        ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date) for path in files
-    ]
+    outcomes = [ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date) for path in files]
     new = [o for o in outcomes if o is not None]
     logger.info(
         "%d new file(s): %d rows loaded, %d rows quarantined, %d file(s) rejected",

@@ -130,11 +130,11 @@ def _cross_field_rules(book: Codebook) -> dict[str, Callable[[pd.DataFrame], pd.
 
     rules: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
         "sat_court_needs_court::sat_court": lambda f: ~(f["sat_court"].isin(sat_court) & before(f, court)),
-        "outcome_needs_court::case_outcome": lambda f: ~(
-            f["case_outcome"].isin(["CONVICTED", "NOT_CONVICTED"]) & before(f, court)
+        "outcome_needs_court::case_outcome": lambda f: (
+            ~(f["case_outcome"].isin(["CONVICTED", "NOT_CONVICTED"]) & before(f, court))
         ),
-        "charged_needs_charge_decision::case_outcome": lambda f: ~(
-            f["case_outcome"].eq("CHARGED").fillna(False) & before(f, charge)
+        "charged_needs_charge_decision::case_outcome": lambda f: (
+            ~(f["case_outcome"].eq("CHARGED").fillna(False) & before(f, charge))
         ),
     }
     for service in book.services:

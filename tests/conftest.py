@@ -19,7 +19,12 @@ TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's settings, key or Prefect server."""
-    for name in ("VICTIM_VOICE_LANDING", "VICTIM_VOICE_WAREHOUSE", "VICTIM_VOICE_PSEUDONYM_KEY_FILE", "PREFECT_API_URL"):
+    for name in (
+        "VICTIM_VOICE_LANDING",
+        "VICTIM_VOICE_WAREHOUSE",
+        "VICTIM_VOICE_PSEUDONYM_KEY_FILE",
+        "PREFECT_API_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VICTIM_VOICE_PSEUDONYM_KEY", TEST_KEY)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

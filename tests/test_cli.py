@@ -29,7 +29,9 @@ def ingest_args(settings: Settings) -> list[str]:
 
 
 def test_ingest_prints_a_summary_and_exits_0(settings: Settings, without_prefect, capsys) -> None:
-    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(), base_row(response_id="VV00000002", mode="")])
+    write_csv(
+        settings.landing / "VictimVoice_2024-05_01.csv", [base_row(), base_row(response_id="VV00000002", mode="")]
+    )
     assert cli.main(ingest_args(settings)) == 0
     out = capsys.readouterr().out
     assert "VictimVoice_2024-05_01.csv  LOADED  2     1       1            0" in out
@@ -77,7 +79,12 @@ def test_a_busy_warehouse_exits_3_with_a_message(settings: Settings, without_pre
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
     settings.warehouse.parent.mkdir(parents=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(settings.warehouse)!r}); print('ok', flush=True); time.sleep(30)"],
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(settings.warehouse)!r}); print('ok', flush=True); "
+            "time.sleep(30)",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

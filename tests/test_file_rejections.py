@@ -47,24 +47,51 @@ def corrupt_xlsx(path: Path) -> None:
 
 
 CASES = {
-    "misnamed": ("Victim Voice June.csv", lambda p: write_csv(p, [base_row()]), None,
-                 "the file is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx"),
-    "impossible month": ("VictimVoice_2024-13_01.csv", lambda p: write_csv(p, [base_row()]), None,
-                         "the file is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx"),
-    "wrong extension": ("VictimVoice_2024-05_01.txt", lambda p: write_csv(p, [base_row()]), None,
-                        "the file is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx"),
+    "misnamed": (
+        "Victim Voice June.csv",
+        lambda p: write_csv(p, [base_row()]),
+        None,
+        "the file is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx",
+    ),
+    "impossible month": (
+        "VictimVoice_2024-13_01.csv",
+        lambda p: write_csv(p, [base_row()]),
+        None,
+        "the file is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx",
+    ),
+    "wrong extension": (
+        "VictimVoice_2024-05_01.txt",
+        lambda p: write_csv(p, [base_row()]),
+        None,
+        "the file is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx",
+    ),
     "empty file": ("VictimVoice_2024-05_01.csv", lambda p: p.write_bytes(b""), None, "the file has no header row"),
     "no data rows": ("VictimVoice_2024-05_01.csv", header_only, 0, "the file has no data rows"),
-    "missing required column": ("VictimVoice_2024-05_01.csv", without_column("case_outcome"), 2,
-                                "the file lacks required column(s): case_outcome"),
-    "repeated column": ("VictimVoice_2024-05_01.csv", repeated_column, 1,
-                        "the file has the column(s) mode more than once in its header"),
-    "undecodable": ("VictimVoice_2024-05_01.csv", undecodable, None,
-                    "the file cannot be decoded: it is neither UTF-8 nor Windows-1252 text"),
-    "broken quoting": ("VictimVoice_2024-05_01.csv", broken_quotes, None,
-                       "the file cannot be read as CSV: unexpected end of data"),
-    "corrupt xlsx": ("VictimVoice_2024-05_01.xlsx", corrupt_xlsx, None,
-                     "the file cannot be read as XLSX (BadZipFile)"),
+    "missing required column": (
+        "VictimVoice_2024-05_01.csv",
+        without_column("case_outcome"),
+        2,
+        "the file lacks required column(s): case_outcome",
+    ),
+    "repeated column": (
+        "VictimVoice_2024-05_01.csv",
+        repeated_column,
+        1,
+        "the file has the column(s) mode more than once in its header",
+    ),
+    "undecodable": (
+        "VictimVoice_2024-05_01.csv",
+        undecodable,
+        None,
+        "the file cannot be decoded: it is neither UTF-8 nor Windows-1252 text",
+    ),
+    "broken quoting": (
+        "VictimVoice_2024-05_01.csv",
+        broken_quotes,
+        None,
+        "the file cannot be read as CSV: unexpected end of data",
+    ),
+    "corrupt xlsx": ("VictimVoice_2024-05_01.xlsx", corrupt_xlsx, None, "the file cannot be read as XLSX (BadZipFile)"),
 }
 
 

@@ -21,8 +21,9 @@ def prefect_server() -> Iterator[None]:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
-        {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    with (
+        prefect_test_harness(server_startup_timeout=120),
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
     ):
         yield
 
@@ -59,7 +60,10 @@ def test_cli_runs_the_real_flow(prefect_server, settings: Settings, capsys, pref
         settings.landing / "VictimVoice_2024-05_01.csv",
         [base_row(comment_police="Call PC Sarah Jones on 07700 900123"), base_row(response_id="VV00000002", mode="")],
     )
-    write_csv(settings.landing / "VictimVoice_2024-06_01.csv", [base_row(response_id="VV00000003", interview_date="2024-06-02")])
+    write_csv(
+        settings.landing / "VictimVoice_2024-06_01.csv",
+        [base_row(response_id="VV00000003", interview_date="2024-06-02")],
+    )
     code = main(["ingest", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)])
     out = capsys.readouterr().out
 

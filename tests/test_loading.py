@@ -45,9 +45,9 @@ def test_a_delivery_loads_valid_rows_and_quarantines_bad_ones(settings: Settings
         ("VV00000001",),
         ("VV00000003",),
     ]
-    assert query(settings.warehouse, "select row_number, response_id, column_name, check_name from audit.quarantine") == [
-        (2, "VV00000002", "mode", "allowed_values")
-    ]
+    assert query(
+        settings.warehouse, "select row_number, response_id, column_name, check_name from audit.quarantine"
+    ) == [(2, "VV00000002", "mode", "allowed_values")]
 
 
 def test_rerun_changes_nothing_and_a_renamed_copy_is_a_duplicate(settings: Settings) -> None:
@@ -80,7 +80,9 @@ def test_corrections_supersede_and_history_is_kept(settings: Settings) -> None:
         ("VictimVoice_2024-05_02.csv", 1),
         ("VictimVoice_2024-06_01.csv", 1),
     ]
-    assert query(settings.warehouse, "select response_id, sat_overall, source_file from marts.responses order by 1") == [
+    assert query(
+        settings.warehouse, "select response_id, sat_overall, source_file from marts.responses order by 1"
+    ) == [
         ("VV00000001", 2, "VictimVoice_2024-05_02.csv"),
         ("VV00000002", 1, "VictimVoice_2024-06_01.csv"),
     ]
@@ -97,7 +99,9 @@ def test_files_are_taken_in_period_then_sequence_order(settings: Settings) -> No
         "VictimVoice_2024-05_01.csv",
         "VictimVoice_2024-05_02.csv",
     ]
-    assert query(settings.warehouse, "select sat_overall from marts.responses where response_id = 'VV00000001'") == [(3,)]
+    assert query(settings.warehouse, "select sat_overall from marts.responses where response_id = 'VV00000001'") == [
+        (3,)
+    ]
 
 
 def test_a_late_earlier_period_does_not_supersede_a_later_one(settings: Settings) -> None:
@@ -108,11 +112,15 @@ def test_a_late_earlier_period_does_not_supersede_a_later_one(settings: Settings
     assert query(settings.warehouse, "select sat_overall from marts.responses") == [(7,)]
 
 
-def test_crash_mid_file_leaves_no_trace_and_a_rerun_loads_it(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_file_leaves_no_trace_and_a_rerun_loads_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row(response_id="VV00000009")])
     ingest_landing(settings, RUN_DATE)
     before = table_snapshot(settings.warehouse)
-    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(), base_row(response_id="VV00000002", mode="X")])
+    write_csv(
+        settings.landing / "VictimVoice_2024-05_01.csv", [base_row(), base_row(response_id="VV00000002", mode="X")]
+    )
 
     def failing_insert(*args, **kwargs) -> None:
         raise duckdb.IOException("disk full (injected)")
@@ -151,11 +159,16 @@ ingest_landing(Settings.from_env().with_paths(Path({str(settings.landing)!r}), P
 
 
 def test_crime_numbers_are_pseudonymised_never_stored(settings: Settings) -> None:
-    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(), base_row(response_id="VV00000002", crime_reference="")])
+    write_csv(
+        settings.landing / "VictimVoice_2024-05_01.csv",
+        [base_row(), base_row(response_id="VV00000002", crime_reference="")],
+    )
     write_csv(settings.landing / "VictimVoice_2024-06_01.csv", [base_row(response_id="VV00000003")])
     ingest_landing(settings, RUN_DATE)
     expected = pseudonymise("54123456789", TEST_KEY.encode())
-    assert query(settings.warehouse, "select response_id, crime_reference_pseudonym from marts.responses order by 1") == [
+    assert query(
+        settings.warehouse, "select response_id, crime_reference_pseudonym from marts.responses order by 1"
+    ) == [
         ("VV00000001", expected),
         ("VV00000002", None),
         ("VV00000003", expected),  # stable across deliveries

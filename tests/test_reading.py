@@ -40,7 +40,9 @@ def test_utf8_bom_crlf_and_quoted_multiline_comment(tmp_path: Path) -> None:
 
 
 def test_windows_1252_file_is_decoded(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(comment_police="The officer’s “help” cost £0")], encoding="cp1252")
+    path = write_csv(
+        tmp_path / f"{NAME}.csv", [base_row(comment_police="The officer’s “help” cost £0")], encoding="cp1252"
+    )
     assert read_delivery(path).frame.loc[0, "comment_police"] == "The officer’s “help” cost £0"
 
 
@@ -73,7 +75,9 @@ def test_missing_optional_columns_read_as_blank(tmp_path: Path) -> None:
 
 
 def test_blank_records_are_skipped_but_row_numbers_follow_the_file(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(), {k: "" for k in base_row()}, base_row(response_id="VV00000003")])
+    path = write_csv(
+        tmp_path / f"{NAME}.csv", [base_row(), {k: "" for k in base_row()}, base_row(response_id="VV00000003")]
+    )
     delivery = read_delivery(path)
     assert delivery.row_numbers == [1, 3]
 
@@ -102,7 +106,9 @@ def test_delivery_names() -> None:
 
 # --------------------------------------------------------------------------- properties
 
-comments = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]) | st.sampled_from(',"\n\r\t'), max_size=300)
+comments = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs", "Cc"]) | st.sampled_from(',"\n\r\t'), max_size=300
+)
 
 
 @TEXT_SETTINGS

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from schemas.delivery import validate_rows
 from tests.conftest import RUN_DATE, base_row, write_csv
 from victim_voice.delivery_files import read_delivery
-from schemas.delivery import validate_rows
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "row_rules.yaml").read_text(encoding="utf-8"))
 
@@ -72,7 +72,10 @@ def test_messy_but_valid_values_pass_and_are_normalised(tmp_path: Path) -> None:
     assert result.quarantine.empty
     row = result.valid.iloc[0]
     assert (row["response_id"], row["mode"], row["vcop_08"], row["svc_IDVA_status"]) == (
-        "VV00000002", "PHONE", "NA", "SUPPORTED",
+        "VV00000002",
+        "PHONE",
+        "NA",
+        "SUPPORTED",
     )
     assert str(row["interview_date"]) == "2024-04-03"  # day-first: 3 April
     assert row["sat_overall"] == 7

@@ -217,14 +217,9 @@ def read_delivery(path: Path, book: Codebook | None = None) -> Delivery:
     book = book or load_codebook()
     name = parse_delivery_name(path.name, book)
     if name.period is None:
-        raise DeliveryRejected(
-            "is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx"
-        )
+        raise DeliveryRejected("is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx")
     try:
-        if path.suffix == ".xlsx":
-            records = read_xlsx_records(path)
-        else:
-            records = read_csv_records(path.read_bytes())
+        records = read_xlsx_records(path) if path.suffix == ".xlsx" else read_csv_records(path.read_bytes())
     except OSError as error:
         raise DeliveryRejected(f"cannot be read ({error.strerror})") from None
     frame, numbers, overlong, ignored = records_to_frame(records, book)

@@ -60,5 +60,7 @@ def load_pseudonym_key(settings: Settings, create: bool = True) -> bytes:
         key = settings.key_file.read_text(encoding="ascii").strip().encode("ascii")
         source = str(settings.key_file)
     if len(key) < MIN_KEY_BYTES:
-        raise ConfigurationError(f"the pseudonymisation key in {source} is too short (at least {MIN_KEY_BYTES} characters)")
+        raise ConfigurationError(
+            f"the pseudonymisation key in {source} is too short (at least {MIN_KEY_BYTES} characters)"
+        )
     return key

@@ -54,26 +54,37 @@ def parse_dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(parts[["year", "month", "day"]], errors="coerce")
 
 
-def canonical_whole_numbers(values: pd.Series) -> pd.Series:
-    """Whole numbers written with leading zeros ("05") in their plain form ("5")."""
-    digits = values.str.fullmatch(r"\d+").fillna(False).astype(bool)
-    return values.where(~digits, values.str.lstrip("0").replace("", "0"))
+def canonical_whole_number(value: str) -> str:
+    """A whole number written with leading zeros ("05") in its plain form ("5").
+
+    >>> canonical_whole_number("007"), canonical_whole_number("0"), canonical_whole_number("2.5")
+    ('7', '0', '2.5')
+    """
+    return (value.lstrip("0") or "0") if value.isdigit() else value
+
+
+def cell_normaliser(spec: ColumnSpec) -> Callable[[str], str | None]:
+    """How one column's cells are normalised: blank → None; codes trimmed and upper-cased."""
+    if spec.type == TEXT:
+        return lambda v: v if v.strip() else None
+    if spec.is_code or spec.name == "response_id":
+        return lambda v: v.strip().upper() or None
+    if spec.type == INT:
+        return lambda v: canonical_whole_number(v.strip()) or None
+    return lambda v: v.strip() or None
 
 
 def normalise_text(frame: pd.DataFrame, book: Codebook | None = None) -> pd.DataFrame:
-    """Trim cells, upper-case codes and ids, blank → missing. Free text is kept as written."""
+    """Trim cells, upper-case codes and ids, blank → missing. Free text is kept as written.
+
+    Plain Python per cell: several times faster than chains of pandas string methods here.
+    """
     book = book or load_codebook()
     out = {}
     for spec in book.columns:
-        column = frame[spec.name].astype("str")
-        if spec.type != TEXT:
-            column = column.str.strip()
-        if spec.is_code or spec.name == "response_id":
-            column = column.str.upper()
-        if spec.type == INT:
-            column = canonical_whole_numbers(column)
-        out[spec.name] = column.where(column.str.strip() != "", None)
-    return pd.DataFrame(out, index=frame.index).astype("str")
+        normalise = cell_normaliser(spec)
+        out[spec.name] = [normalise(v) for v in frame[spec.name].tolist()]
+    return pd.DataFrame(out, index=frame.index, dtype="str")
 
 
 # --------------------------------------------------------------------------- the model
@@ -173,7 +184,7 @@ def build_delivery_model(run_date: date) -> type[pa.DataFrameModel]:
         for check_name, fn in _column_checks(spec, run_date, book.earliest_interview_date).items():
             attrs[f"_{spec.name}__{check_name}"] = pa.check(spec.name, name=check_name)(fn)
     for name, rule in _cross_field_rules(book).items():
-        attrs[f"_{name.replace(CHECK_SEPARATOR, '__')}"] = pa.dataframe_check(name=name)(
+        attrs[f"_{name.replace(CHECK_SEPARATOR, '__')}"] = pa.dataframe_check(name=name, ignore_na=False)(
             lambda cls, df, rule=rule: rule(df)
         )
 

@@ -18,7 +18,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from victim_voice.delivery_files import find_candidate_files
-from warehouse.ingestion import check_landing, ingest_one
+from warehouse.ingestion import check_landing, ingest_one, refresh_metrics
 from warehouse.pseudonym import load_pseudonym_key
 from warehouse.settings import Settings
 
@@ -45,11 +45,20 @@ def ingest_delivery(landing: str, file_name: str, warehouse: str, run_date: date
     return outcome.as_dict()
 
 
+@task(name="refresh-metrics", cache_policy=NO_CACHE, persist_result=False)
+def refresh_metrics_task(warehouse: str) -> list[str]:
+    """Rebuild the metric tables and views from everything loaded so far."""
+    built = refresh_metrics(Settings.from_env().with_paths(warehouse=Path(warehouse)))
+    get_run_logger().info("metrics refreshed: %d warehouse objects rebuilt", len(built))
+    return built
+
+
 @flow(name="monthly-ingestion", persist_result=False, log_prints=False)
 def monthly_ingestion(
     landing: str | None = None, warehouse: str | None = None, run_date: date | None = None
 ) -> list[dict]:
-    """Ingest every new delivery in the landing folder into the warehouse, in order."""
+    """Ingest every new delivery in the landing folder into the warehouse, in order,
+    then refresh the metrics."""
     settings = Settings.from_env().with_paths(
         Path(landing) if landing else None, Path(warehouse) if warehouse else None
     )
@@ -60,6 +69,7 @@ def monthly_ingestion(
     logger = get_run_logger()
     logger.info("%d file(s) in %s", len(files), settings.landing)
     outcomes = [ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date) for path in files]
+    refresh_metrics_task(str(settings.warehouse))
     new = [o for o in outcomes if o is not None]
     logger.info(
         "%d new file(s): %d rows loaded, %d rows quarantined, %d file(s) rejected",

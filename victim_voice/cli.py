@@ -122,20 +122,41 @@ def prepare_demo_folder(folder: Path) -> None:
     (folder / DEMO_MARKER).write_text("made by victim-voice demo; safe to delete\n", encoding="utf-8")
 
 
-def quarantine_summary(warehouse: Path) -> str:
-    """Quarantined rows by rule, read back from the warehouse."""
+def demo_summary(warehouse: Path) -> str:
+    """Quarantined rows by rule and the latest headline figures, read back from the warehouse."""
     from warehouse.db import open_reader
 
     with open_reader(warehouse) as con:
-        rows = con.execute(
+        quarantined = con.execute(
             """
             select check_name, count(*) as failed_checks, count(distinct (delivery_id, row_number)) as rows
             from audit.quarantine group by check_name order by failed_checks desc, check_name
             """
         ).fetchall()
         current = con.execute("select count(*) from marts.responses").fetchall()[0][0]
-    table = format_table(["check", "failed checks", "rows"], rows) if rows else "(no quarantined rows)"
-    return f"Quarantined rows by contract rule:\n{table}\n\nCurrent responses in marts.responses: {current}"
+        headline = con.execute(
+            """
+            select metric, period, denominator, round(100 * rate, 1), round(100 * ci_low, 1), round(100 * ci_high, 1)
+            from marts.metric_values
+            where period_type = 'rolling_3m' and breakdown = 'all'
+              and period = (select max(period) from marts.metric_values where period_type = 'rolling_3m')
+              and metric in ('sat_overall', 'sat_informed', 'sat_treatment', 'vcop_04', 'svc_IDVA_contact')
+            order by metric
+            """
+        ).fetchall()
+        shortfalls = con.execute(
+            "select period, quota, target, delivered from marts.quota_compliance where not met order by all"
+        ).fetchall()
+    parts = [
+        "Quarantined rows by contract rule:",
+        format_table(["check", "failed checks", "rows"], quarantined) if quarantined else "(none)",
+        f"\nCurrent responses in marts.responses: {current}",
+        "\nLatest rolling 3 months (marts.metric_values, % with 95% interval):",
+        format_table(["metric", "period", "answered", "rate %", "low %", "high %"], headline),
+        "\nSupplier quota shortfalls (marts.quota_compliance):",
+        format_table(["period", "quota", "target", "delivered"], shortfalls) if shortfalls else "(none)",
+    ]
+    return "\n".join(parts)
 
 
 def command_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -150,15 +171,79 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
         key_file=folder / "demo-pseudonym.key",  # a throwaway key for made-up data
     )
     settings.landing.mkdir(mode=0o700)
-    manifests = write_demo_deliveries(settings.landing, months=args.months, seed=args.seed)
+    # a few more interviews than the quota, as a supplier would, so that quarantined rows
+    # alone do not make every month a shortfall
+    manifests = write_demo_deliveries(settings.landing, months=args.months, seed=args.seed, rows_per_month=175)
     print(f"Generated {len(manifests)} demo deliveries in {settings.landing}\n")
     outcomes = run_ingestion_flow(settings)
     print(summarise_outcomes(outcomes))
     print()
-    print(quarantine_summary(settings.warehouse))
+    print(demo_summary(settings.warehouse))
     print(f"\nWarehouse: {settings.warehouse.resolve()}")
-    print("Query it with DuckDB, e.g.: select crime_group, count(*) from marts.responses group by all")
+    print(
+        f'Explore it: victim-voice tables; victim-voice query "select * from marts.crime_type_scorecard" '
+        f"--warehouse {settings.warehouse}"
+    )
     return exit_status(outcomes)
+
+
+def command_metrics(args: argparse.Namespace, settings: Settings) -> int:
+    """Rebuild the metric tables and views from what is loaded."""
+    from warehouse.ingestion import refresh_metrics
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    if not settings.warehouse.exists():
+        raise WarehouseMissing(f"no warehouse at {settings.warehouse}: run `victim-voice ingest` first")
+    built = refresh_metrics(settings)
+    print(f"Rebuilt {len(built)} warehouse objects in {settings.warehouse}")
+    return EXIT_OK
+
+
+def command_query(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one read-only SQL query and print the result."""
+    import duckdb
+
+    from warehouse.db import open_reader
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    with open_reader(settings.warehouse) as con:
+        try:
+            result = con.execute(args.sql)
+        except duckdb.Error as error:
+            raise UsageError(f"the query failed: {error}") from None
+        if result.description is None:
+            return EXIT_OK
+        headers = [column[0] for column in result.description]
+        rows = result.fetchall()
+    print(render_rows(headers, rows, args.format))
+    return EXIT_OK
+
+
+def render_rows(headers: list[str], rows: list[tuple], output_format: str) -> str:
+    """Rows as a text table, CSV or JSON records."""
+    if output_format == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(rows)
+        return buffer.getvalue().rstrip("\n")
+    if output_format == "json":
+        import json
+
+        return json.dumps([dict(zip(headers, row, strict=True)) for row in rows], default=str, indent=2)
+    return format_table(headers, rows) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+
+
+def command_tables(args: argparse.Namespace, settings: Settings) -> int:
+    """List the warehouse's public objects with their grain and description."""
+    from warehouse.catalogue import public_objects
+
+    for obj in public_objects():
+        print(f"{obj.name}\n    grain: {obj.grain}\n    {obj.description}\n")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- parser
@@ -192,6 +277,36 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--months", type=int, default=12, help="months of deliveries to generate (default 12)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.set_defaults(handler=command_demo)
+
+    metrics = commands.add_parser(
+        "metrics",
+        help="rebuild the metric tables and views from what is loaded",
+        description="Rebuild marts.metric_values, metric_changes, quota_compliance and the reader views.",
+        epilog="Example: victim-voice metrics --warehouse data/warehouse.duckdb",
+    )
+    metrics.add_argument("--warehouse", type=Path, help="DuckDB warehouse file [VICTIM_VOICE_WAREHOUSE]")
+    metrics.set_defaults(handler=command_metrics)
+
+    query = commands.add_parser(
+        "query",
+        help="run a read-only SQL query against the warehouse",
+        description="Run one SQL statement on a read-only connection and print the result.",
+        epilog='Example: victim-voice query "select * from marts.quota_compliance where not met" --csv',
+    )
+    query.add_argument("sql", help="the SQL to run")
+    query.add_argument("--warehouse", type=Path, help="DuckDB warehouse file [VICTIM_VOICE_WAREHOUSE]")
+    output = query.add_mutually_exclusive_group()
+    output.add_argument("--csv", dest="format", action="store_const", const="csv", help="print CSV")
+    output.add_argument("--json", dest="format", action="store_const", const="json", help="print JSON records")
+    query.set_defaults(handler=command_query, format="table")
+
+    tables = commands.add_parser(
+        "tables",
+        help="list the warehouse's public tables and views",
+        description="List the public objects of the warehouse with their grain and what they hold.",
+        epilog="Example: victim-voice tables",
+    )
+    tables.set_defaults(handler=command_tables)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Opening the DuckDB warehouse (one writer, many brief readers) and building it from `sql/`.
+"""Opening the DuckDB warehouse: one writer at a time, many brief read-only readers.
 
 Example::
 
@@ -15,9 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
-# Layers in dependency order; inside a layer, files apply in name order.
-SQL_LAYERS = ("audit", "core", "marts")
+from warehouse.models import create_storage
+
 OFFLINE_SETTINGS = (
     "set autoinstall_known_extensions = false",
     "set autoload_known_extensions = false",
@@ -32,17 +31,6 @@ class WarehouseMissing(Exception):
     """The warehouse file does not exist yet."""
 
 
-def sql_files(sql_dir: Path = SQL_DIR) -> list[Path]:
-    """The warehouse's SQL files in the order they must be applied."""
-    return [path for layer in SQL_LAYERS for path in sorted((sql_dir / layer).glob("*.sql"))]
-
-
-def build_warehouse(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
-    """Create every schema, table and view (idempotent: tables are created if missing)."""
-    for path in sql_files(sql_dir):
-        con.execute(path.read_text(encoding="utf-8"))
-
-
 def _is_lock_error(error: duckdb.Error) -> bool:
     return "lock" in str(error).lower()
 
@@ -54,7 +42,7 @@ def _secure_new_file(path: Path) -> None:
 
 @contextmanager
 def open_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The single read-write connection, with the warehouse built; raises WarehouseBusy."""
+    """The single read-write connection, storage tables created; raises WarehouseBusy."""
     is_new = not path.exists()
     if is_new:
         _secure_new_file(path)
@@ -69,7 +57,7 @@ def open_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             path.chmod(0o600)
         for statement in OFFLINE_SETTINGS:
             con.execute(statement)
-        build_warehouse(con)
+        create_storage(con)
         yield con
     finally:
         con.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 from victim_voice.delivery_files import find_candidate_files
 from warehouse.db import open_writer
 from warehouse.loading import DeliveryOutcome, ingest_file
+from warehouse.models import refresh_models
 from warehouse.pseudonym import load_pseudonym_key
 from warehouse.settings import ConfigurationError, Settings
 
@@ -35,9 +36,17 @@ def ingest_one(settings: Settings, path: Path, run_date: date) -> DeliveryOutcom
         return ingest_file(con, path, key, run_date)
 
 
+def refresh_metrics(settings: Settings) -> list[str]:
+    """Rebuild the staging, intermediate and mart models (metrics, views) from the loaded data."""
+    with open_writer(settings.warehouse) as con:
+        return refresh_models(con)
+
+
 def ingest_landing(settings: Settings, run_date: date) -> list[DeliveryOutcome]:
-    """Process every file of the landing folder not processed before, in delivery order."""
+    """Process every file of the landing folder not processed before, in delivery order,
+    then refresh the metrics."""
     check_landing(settings.landing)
     load_pseudonym_key(settings)  # fail before touching anything if the key is unusable
     outcomes = [ingest_one(settings, path, run_date) for path in find_candidate_files(settings.landing)]
+    refresh_metrics(settings)
     return [o for o in outcomes if o is not None]

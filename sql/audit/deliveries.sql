@@ -1,5 +1,5 @@
--- audit.deliveries: one row per delivery file seen (grain: delivery_id; a file is
--- identified by its name and SHA-256, so an unchanged file is never processed twice).
+-- audit.deliveries: one row per delivery file seen (grain: delivery_id). A file is
+-- identified by its name and SHA-256, so an unchanged file is never processed twice.
 -- Public columns as in metrics.md come first; delivery_id, rows_corrected and
 -- ignored_columns are the project's own. For a LOADED file
 -- rows_in_file = rows_loaded + rows_quarantined.

@@ -1,29 +1,6 @@
 -- marts.responses: the current version of every loaded response (grain: response_id).
--- A correction (the same response_id in a later delivery) supersedes the earlier
--- version; deliveries are ordered by period, then sequence, then load order.
--- source_file and source_row_number say where the current version came from.
-create schema if not exists marts;
-
+-- The codebook's columns, typed; crime_reference replaced by crime_reference_pseudonym;
+-- comments left out; then where the current version came from.
 create or replace view marts.responses as
-with versions as (
-    select
-        v.*,
-        d.file_name as source_file,
-        row_number() over (
-            partition by v.response_id
-            order by d.period desc, d.seq desc, d.delivery_id desc, v.row_number desc
-        ) as version_rank
-    from core.response_versions as v
-    inner join audit.deliveries as d using (delivery_id)
-),
-
-final as (
-    select
-        * exclude (delivery_id, row_number, source_file, version_rank),
-        source_file,
-        row_number as source_row_number
-    from versions
-    where version_rank = 1
-)
-
-select * from final
+select * exclude (month)
+from staging.stg_responses

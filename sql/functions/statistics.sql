@@ -1,0 +1,40 @@
+-- Statistical macros used by the metric models (grain: not a relation).
+-- wilson_low / wilson_high: Wilson score interval at 95% (z = 1.959963984540054).
+-- normal_two_sided_p: two-sided p-value of a standard normal z, erfc(|z|/sqrt 2), by the
+-- Numerical Recipes Chebyshev approximation of erfc (relative error below 1.2e-7).
+create or replace macro wilson_low(numerator, denominator) as (
+    greatest(0.0, (
+        numerator / denominator + 1.959963984540054 ** 2 / (2 * denominator)
+        - 1.959963984540054 * sqrt(
+            (numerator / denominator) * (1 - numerator / denominator) / denominator
+            + 1.959963984540054 ** 2 / (4 * denominator ** 2)
+        )
+    ) / (1 + 1.959963984540054 ** 2 / denominator))
+);
+
+create or replace macro wilson_high(numerator, denominator) as (
+    least(1.0, (
+        numerator / denominator + 1.959963984540054 ** 2 / (2 * denominator)
+        + 1.959963984540054 * sqrt(
+            (numerator / denominator) * (1 - numerator / denominator) / denominator
+            + 1.959963984540054 ** 2 / (4 * denominator ** 2)
+        )
+    ) / (1 + 1.959963984540054 ** 2 / denominator))
+);
+
+create or replace macro erfc_chebyshev(t, x) as (
+    t * exp(
+        -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+        + t * (-0.82215223 + t * 0.17087277))))))))
+    )
+);
+
+create or replace macro erfc_approx(x) as (
+    -- valid for x >= 0, which is all normal_two_sided_p needs
+    erfc_chebyshev(1.0 / (1.0 + 0.5 * x), x)
+);
+
+create or replace macro normal_two_sided_p(z) as (
+    least(1.0, erfc_approx(abs(z) / sqrt(2.0)))
+);

@@ -1,0 +1,32 @@
+-- intermediate.int_metric_cells: every metric (public and internal) per period type, period
+-- and breakdown value, with its rate, Wilson 95% interval and disclosure flags
+-- (grain: metric, period_type, period, breakdown, breakdown_value). A cell exists exactly
+-- when its denominator is at least 1.
+create or replace table intermediate.int_metric_cells as
+with windowed as (
+    select
+        c.metric,
+        w.period_type,
+        w.period,
+        c.breakdown,
+        c.breakdown_value,
+        sum(c.numerator)::bigint as numerator,
+        sum(c.denominator)::bigint as denominator
+    from intermediate.int_metric_cells_monthly as c
+    inner join intermediate.int_period_windows as w using (month)
+    group by all
+),
+
+final as (
+    select
+        *,
+        numerator / denominator as rate,
+        wilson_low(numerator, denominator) as ci_low,
+        wilson_high(numerator, denominator) as ci_high,
+        denominator < 10 as suppressed,
+        denominator between 10 and 29 as indicative
+    from windowed
+    where denominator >= 1
+)
+
+select * from final

@@ -1,0 +1,25 @@
+-- marts.metric_values: one row per public metric cell (grain: metric, period_type, period,
+-- breakdown, breakdown_value), columns exactly as metrics.md. Suppressed cells
+-- (denominator < 10) keep their figures here and are flagged; nothing that leaves the
+-- warehouse may show them. Indicative: denominator 10 to 29.
+create or replace table marts.metric_values as
+with final as (
+    select
+        c.metric,
+        c.period_type,
+        c.period,
+        c.breakdown,
+        c.breakdown_value,
+        c.numerator,
+        c.denominator,
+        c.rate,
+        c.ci_low,
+        c.ci_high,
+        c.suppressed,
+        c.indicative
+    from intermediate.int_metric_cells as c
+    inner join reference.metrics as m on m.metric = c.metric and m.public
+    order by m.metric_order, c.period_type, c.period, c.breakdown, c.breakdown_value
+)
+
+select * from final

@@ -1,0 +1,84 @@
+"""Building the warehouse from `sql/`: storage tables at every open, models at every refresh.
+
+Storage (``sql/audit``, ``sql/core``) holds what ingestion writes; it is created if
+missing whenever the warehouse is opened for writing. Models (``sql/functions``,
+``sql/staging``, ``sql/intermediate``, ``sql/marts``) are rebuilt by
+:func:`refresh_models` in one transaction, in dependency order: a model depends on every
+``schema.object`` it names that another file defines. One object per file, file name =
+object name. A small runner on purpose; if it ever needs tests-as-config, incremental
+models or docs, that is the point to move to dbt-duckdb.
+
+Example::
+
+    >>> with open_writer(Path("warehouse.duckdb")) as con:
+    ...     refresh_models(con)
+"""
+
+from __future__ import annotations
+
+import re
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+import duckdb
+
+from warehouse.reference import write_reference_tables
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+STORAGE_LAYERS = ("audit", "core")
+MODEL_LAYERS = ("functions", "staging", "intermediate", "marts")
+MODEL_SCHEMAS = ("staging", "intermediate", "marts")
+_REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)\b")
+
+
+def layer_files(layers: tuple[str, ...], sql_dir: Path = SQL_DIR) -> list[Path]:
+    """The .sql files of some layers, layer by layer, in name order."""
+    return [path for layer in layers for path in sorted((sql_dir / layer).glob("*.sql"))]
+
+
+def object_name(path: Path) -> str:
+    """``sql/marts/metric_values.sql`` defines ``marts.metric_values``."""
+    return f"{path.parent.name}.{path.stem}"
+
+
+def dependency_order(paths: list[Path]) -> list[Path]:
+    """Model files ordered so that every object is built after those it reads.
+
+    Functions (macros) come first; then a topological order of the references.
+    """
+    by_name = {object_name(p): p for p in paths if p.parent.name != "functions"}
+    graph = {
+        name: {ref for ref in (".".join(m) for m in _REFERENCE.findall(strip_comments(path))) if ref in by_name}
+        - {name}
+        for name, path in by_name.items()
+    }
+    ordered = [by_name[name] for name in TopologicalSorter(graph).static_order()]
+    return [p for p in paths if p.parent.name == "functions"] + ordered
+
+
+def strip_comments(path: Path) -> str:
+    """SQL text without ``--`` comments (header comments may name other objects)."""
+    return re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+
+
+def create_storage(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
+    """Create the tables ingestion writes, where missing (idempotent)."""
+    for path in layer_files(STORAGE_LAYERS, sql_dir):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def refresh_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Rebuild reference tables and every model in one transaction; returns the objects built."""
+    paths = dependency_order(layer_files(MODEL_LAYERS, sql_dir))
+    con.execute("begin transaction")
+    try:
+        write_reference_tables(con)
+        for schema in MODEL_SCHEMAS:
+            con.execute(f"create schema if not exists {schema}")
+        for path in paths:
+            con.execute(path.read_text(encoding="utf-8"))
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return [object_name(p) for p in paths if p.parent.name != "functions"]

@@ -1,0 +1,96 @@
+"""Reference tables written from the codebook, so the SQL models read the contract as data.
+
+``reference.metrics`` (the metric catalogue, public and internal), ``reference.rights``,
+``reference.services``, ``reference.journey_stages``, ``reference.quotas`` and
+``reference.contracts``, plus the macro ``handoff_target_days()``. Rebuilt on every
+refresh, like dbt seeds, from the project's own copy of the contract.
+
+Example::
+
+    >>> metric_catalogue(load_codebook())["metric"].head(3).tolist()
+    ['sat_contact', 'sat_actions', 'sat_informed']
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from schemas.codebook import Codebook, load_codebook
+
+SERVICE_MEASURES = {
+    "contact": "Referred and then contacted by the service",
+    "timely": "Contacted within {days} days of referral",
+    "satisfied": "Satisfied with the service",
+    "cope": "Better able to cope and recover",
+    "safer": "Feels safer",
+}
+FUNNEL_STAGES = ("INVESTIGATION", "CHARGE_DECISION", "COURT", "POST_COURT")
+
+
+def metric_catalogue(book: Codebook) -> pd.DataFrame:
+    """Every metric, in the order metrics.md lists them; ``public`` ones form metric_values.
+
+    Internal metrics feed the reader views: ``svc_<S>_supported`` (the handoff chain),
+    ``rights_all`` and ``rights_<principle>`` (pooled Victims' Code compliance).
+    """
+    rows = [(m, "police_satisfaction", label, None, None, None, True) for m, label in book.police_satisfaction.items()]
+    rows += [(code, "victims_code", r["right"], None, code, r["principle"], True) for code, r in book.rights.items()]
+    for service, name in book.services.items():
+        for measure, label in SERVICE_MEASURES.items():
+            text = label.format(days=book.handoff_target_days)
+            rows.append((f"svc_{service}_{measure}", "service", f"{name}: {text}", service, None, None, True))
+        rows.append((f"svc_{service}_supported", "service_chain", f"{name}: supported", service, None, None, False))
+    rows += [
+        (f"journey_{s}", "journey", f"Case reached {s.lower().replace('_', ' ')}", None, None, None, True)
+        for s in FUNNEL_STAGES
+    ]
+    rows.append(("rights_all", "victims_code_pooled", "All Victims' Code rights met", None, None, None, False))
+    principles = dict.fromkeys(r["principle"] for r in book.rights.values())
+    rows += [(f"rights_{p}", "victims_code_pooled", f"Principle: {p}", None, None, p, False) for p in principles]
+    columns = ["metric", "family", "label", "service", "right_code", "principle", "public"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(0, "metric_order", range(1, len(frame) + 1))
+    return frame
+
+
+def reference_frames(book: Codebook) -> dict[str, pd.DataFrame]:
+    """All reference tables by name."""
+    return {
+        "metrics": metric_catalogue(book),
+        "rights": pd.DataFrame(
+            [(code, r["right"], r["principle"]) for code, r in book.rights.items()],
+            columns=["right_code", "right_text", "principle"],
+        ),
+        "services": pd.DataFrame(list(book.services.items()), columns=["service", "service_name"]),
+        "journey_stages": pd.DataFrame(
+            [(stage, rank) for rank, stage in enumerate(book.journey_stages, start=1)],
+            columns=["journey_stage", "stage_rank"],
+        ),
+        "quotas": pd.DataFrame(
+            [
+                (name, spec if isinstance(spec, int) else spec["min"], None if isinstance(spec, int) else spec["rule"])
+                for name, spec in book.quotas.items()
+            ],
+            columns=["quota", "target", "rule"],
+        ),
+        "contracts": pd.DataFrame(
+            [
+                (code, c["name"], c.get("value_gbp_m"), scope["service"], scope.get("area"))
+                for code, c in book.contracts.items()
+                for scope in c["scope"]
+            ],
+            columns=["contract", "contract_name", "value_gbp_m", "service", "area"],
+        ),
+    }
+
+
+def write_reference_tables(con: duckdb.DuckDBPyConnection, book: Codebook | None = None) -> None:
+    """(Re)create the reference schema from the codebook."""
+    book = book or load_codebook()
+    con.execute("create schema if not exists reference")
+    for name, frame in reference_frames(book).items():
+        con.register("reference_frame", frame)
+        con.execute(f"create or replace table reference.{name} as select * from reference_frame")
+        con.unregister("reference_frame")
+    con.execute(f"create or replace macro handoff_target_days() as {int(book.handoff_target_days)}")

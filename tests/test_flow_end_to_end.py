@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from tests.conftest import base_row, write_csv
+from warehouse.db import open_reader
 from warehouse.settings import Settings, apply_prefect_offline_defaults
 
 pytestmark = pytest.mark.slow
@@ -84,6 +85,8 @@ def test_the_flow_returns_json_safe_counts(prefect_server, settings: Settings) -
         ("VictimVoice_2024-05_01.csv", "LOADED", 1)
     ]
     assert monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse)) == []
+    with open_reader(settings.warehouse) as con:  # the flow refreshed the metrics: 9 breakdowns answered
+        assert con.sql("select count(*) from marts.metric_values where metric = 'sat_overall'").fetchall() == [(9,)]
 
 
 def test_prefect_yaml_schedules_the_same_flow() -> None:

@@ -1,8 +1,9 @@
 """The monthly ingestion flow: every new supplier delivery validated and loaded.
 
-Thin orchestration: each file is one task around :func:`warehouse.ingestion.ingest_one`.
-Tasks take and return paths, file names and counts only (no rows, no key), results
-are not persisted, and logs carry file names and counts, never row values.
+Thin orchestration: each file is one task around :func:`warehouse.ingestion.ingest_one`,
+then one task refreshes the metrics. Tasks take and return paths, file names and counts
+only (no rows, no key), results are not persisted, and logs carry file names and counts,
+never row values.
 
 Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not set)::
 
@@ -11,6 +12,7 @@ Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not s
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -23,10 +25,20 @@ from warehouse.pseudonym import load_pseudonym_key
 from warehouse.settings import Settings
 
 
+def run_settings(landing: str | None, warehouse: str | None, key_file: str | None) -> Settings:
+    """Settings from the environment, with the flow's parameters taking precedence."""
+    settings = Settings.from_env().with_paths(
+        Path(landing) if landing else None, Path(warehouse) if warehouse else None
+    )
+    return settings.with_key_file(Path(key_file)) if key_file else settings
+
+
 @task(name="ingest-delivery", cache_policy=NO_CACHE, persist_result=False)
-def ingest_delivery(landing: str, file_name: str, warehouse: str, run_date: date) -> dict | None:
+def ingest_delivery(
+    landing: str, file_name: str, warehouse: str, run_date: date, key_file: str | None = None
+) -> dict | None:
     """Validate and load one delivery file; returns its counts (None if seen before)."""
-    settings = Settings.from_env().with_paths(Path(landing), Path(warehouse))
+    settings = run_settings(landing, warehouse, key_file)
     outcome = ingest_one(settings, Path(landing) / file_name, run_date)
     if outcome is None:
         return None
@@ -55,20 +67,25 @@ def refresh_metrics_task(warehouse: str) -> list[str]:
 
 @flow(name="monthly-ingestion", persist_result=False, log_prints=False)
 def monthly_ingestion(
-    landing: str | None = None, warehouse: str | None = None, run_date: date | None = None
+    landing: str | None = None,
+    warehouse: str | None = None,
+    run_date: date | None = None,
+    key_file: str | None = None,
 ) -> list[dict]:
-    """Ingest every new delivery in the landing folder into the warehouse, in order,
-    then refresh the metrics."""
-    settings = Settings.from_env().with_paths(
-        Path(landing) if landing else None, Path(warehouse) if warehouse else None
-    )
+    """Ingest every new delivery in the landing folder into the warehouse, in order, then
+    refresh the metrics. ``key_file`` overrides the pseudonymisation key (the demo's
+    throwaway key); otherwise the key comes from the environment as usual."""
+    os.umask(0o077)  # the warehouse, its write-ahead log and anything else written: owner-only
+    settings = run_settings(landing, warehouse, key_file)
     check_landing(settings.landing)
     load_pseudonym_key(settings)  # a missing or weak key stops the run before any file
     run_date = run_date or date.today()
     files = find_candidate_files(settings.landing)
     logger = get_run_logger()
     logger.info("%d file(s) in %s", len(files), settings.landing)
-    outcomes = [ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date) for path in files]
+    outcomes = [
+        ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date, key_file) for path in files
+    ]
     refresh_metrics_task(str(settings.warehouse))
     new = [o for o in outcomes if o is not None]
     logger.info(

@@ -218,7 +218,6 @@ def describe_failure(spec: ColumnSpec, check: str, run_date: date, book: Codeboo
         ),
         "max_length": f"{col} is longer than {spec.max_length} characters",
         "unique_in_file": f"{col} repeats an earlier row of this file (the first is kept)",
-        "row_shape": "the row has more cells than the header (an unquoted comma?); its values cannot be trusted",
         "sat_court_needs_court": "sat_court is answered but journey_stage is before COURT",
         "outcome_needs_court": "case_outcome is CONVICTED or NOT_CONVICTED but journey_stage is before COURT",
         "charged_needs_charge_decision": "case_outcome is CHARGED but journey_stage is before CHARGE_DECISION",
@@ -259,7 +258,7 @@ class ValidationResult:
 QUARANTINE_COLUMNS = ["row_number", "response_id", "column_name", "check_name", "reason"]
 
 
-def collect_failures(text: pd.DataFrame, run_date: date, overlong: list[bool] | None = None) -> pd.DataFrame:
+def collect_failures(text: pd.DataFrame, run_date: date, row_shapes: list[str | None] | None = None) -> pd.DataFrame:
     """Every failed check of every row: ``index, column, check`` (no values)."""
     model = build_delivery_model(run_date)
     failures: list[pd.DataFrame] = []
@@ -274,9 +273,9 @@ def collect_failures(text: pd.DataFrame, run_date: date, overlong: list[bool] | 
         cases["column"] = cases["column"].where(~is_frame_check, split[2])
         cases["check"] = split[0]
         failures.append(cases[["index", "column", "check"]])
-    if overlong is not None and any(overlong):
-        rows = [i for i, flag in zip(text.index, overlong, strict=True) if flag]
-        failures.append(pd.DataFrame({"index": rows, "column": None, "check": "row_shape"}))
+    misfits = [(i, shape) for i, shape in zip(text.index, row_shapes or [], strict=False) if shape]
+    if misfits:
+        failures.append(pd.DataFrame({"index": [i for i, _ in misfits], "column": None, "check": "row_shape"}))
     if not failures:
         return pd.DataFrame(columns=["index", "column", "check"])
     out = pd.concat(failures, ignore_index=True)
@@ -284,8 +283,18 @@ def collect_failures(text: pd.DataFrame, run_date: date, overlong: list[bool] | 
     return out.drop_duplicates().sort_values(["index", "column", "check"], na_position="first")
 
 
+ROW_SHAPE_REASONS = {
+    "long": "the row has more cells than the header (an unquoted comma?); its values cannot be trusted",
+    "short": "the row has fewer cells than the header (cut short, or a line break out of place?)",
+}
+
+
 def build_quarantine(
-    failures: pd.DataFrame, text: pd.DataFrame, row_numbers: list[int], run_date: date
+    failures: pd.DataFrame,
+    text: pd.DataFrame,
+    row_numbers: list[int],
+    run_date: date,
+    row_shapes: list[str | None] | None = None,
 ) -> pd.DataFrame:
     """One quarantine row per failed row and check, with an actionable reason."""
     book = load_codebook()
@@ -296,7 +305,7 @@ def build_quarantine(
     for index, column, check in failures.itertuples(index=False):
         row = text.loc[index]
         if check == "row_shape":
-            reason = describe_failure(book.column("response_id"), check, run_date, book)
+            reason = ROW_SHAPE_REASONS[row_shapes[text.index.get_loc(index)]]
         else:
             reason = describe_failure(book.column(column), check, run_date, book)
             reason = _with_context(reason, check, column, row, first_rows.get(row["response_id"]))
@@ -325,7 +334,7 @@ def validate_rows(
     frame: pd.DataFrame,
     run_date: date,
     row_numbers: list[int] | None = None,
-    overlong: list[bool] | None = None,
+    row_shapes: list[str | None] | None = None,
 ) -> ValidationResult:
     """Validate a delivery's text frame against the contract.
 
@@ -335,9 +344,9 @@ def validate_rows(
     frame = frame.reset_index(drop=True)
     row_numbers = row_numbers or list(range(1, len(frame) + 1))
     text = normalise_text(frame)
-    failures = collect_failures(text, run_date, overlong)
+    failures = collect_failures(text, run_date, row_shapes)
     bad = failures["index"].unique()
-    quarantine = build_quarantine(failures, text, row_numbers, run_date)
+    quarantine = build_quarantine(failures, text, row_numbers, run_date, row_shapes)
     good = text.drop(index=bad)
     valid = type_rows(good)
     valid.insert(0, "row_number", np.asarray(row_numbers, dtype="int64")[good.index.to_numpy()])

@@ -118,3 +118,53 @@ def test_help_has_examples(capsys) -> None:
     with pytest.raises(SystemExit):
         cli.main(["ingest", "--help"])
     assert "Example: victim-voice ingest" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("problem", ["a folder", "not a database", "parent is a file"])
+def test_a_bad_warehouse_path_is_a_configuration_error(
+    settings: Settings, tmp_path: Path, problem: str, capsys
+) -> None:
+    if problem == "a folder":
+        warehouse = tmp_path / "folder.duckdb"
+        warehouse.mkdir()
+    elif problem == "not a database":
+        warehouse = tmp_path / "notes.duckdb"
+        warehouse.write_text("hello, this is not DuckDB")
+    else:
+        (tmp_path / "afile").write_text("x")
+        warehouse = tmp_path / "afile" / "w.duckdb"
+    args = ["ingest", "--landing", str(settings.landing), "--warehouse", str(warehouse)]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"victim-voice: error: cannot open the warehouse {warehouse}") and "Traceback" not in err
+
+
+def test_a_landing_path_that_is_a_file_says_so(tmp_path: Path, capsys) -> None:
+    (tmp_path / "landing.csv").write_text("x")
+    assert cli.main(["ingest", "--landing", str(tmp_path / "landing.csv")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_demo_checks_months_before_touching_its_folder(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / cli.DEMO_MARKER).write_text("")
+    (folder / "previous.txt").write_text("kept")
+    assert cli.main(["demo", "--dir", str(folder), "--months", "0"]) == 2
+    assert (folder / "previous.txt").exists()
+    assert "--months must be from 1 to" in capsys.readouterr().err
+
+
+def test_demo_uses_its_own_throwaway_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    seen = {}
+
+    def run(settings: Settings, run_date=None, key_file=None) -> list[dict]:
+        seen["key_file"] = key_file
+        return [o.as_dict() for o in ingest_landing(settings.with_key_file(key_file), RUN_DATE)]
+
+    monkeypatch.setattr(cli, "run_ingestion_flow", run)
+    monkeypatch.setattr(cli, "demo_summary", lambda warehouse: "")
+    assert cli.main(["demo", "--dir", str(tmp_path / "demo"), "--months", "1"]) in (0, 1)
+    assert seen["key_file"] == tmp_path / "demo" / "demo-pseudonym.key"
+    assert seen["key_file"].exists()
+    assert not (tmp_path / "config" / "victim-voice" / "pseudonym.key").exists()  # the real key untouched

@@ -117,3 +117,71 @@ def test_files_still_uploading_and_hidden_files_are_left_alone(settings: Setting
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv.part", [base_row()])
     write_csv(settings.landing / ".DS_Store", [base_row()])
     assert ingest_landing(settings, RUN_DATE) == []
+
+
+def truncated_workbook_xml(path: Path) -> None:
+    import io
+    import zipfile
+
+    import openpyxl
+
+    buffer = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(list(base_row()))
+    workbook.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 2] if item.filename == "xl/workbook.xml" else data)
+
+
+def test_a_poisoned_workbook_is_rejected_and_the_next_file_still_loads(settings: Settings) -> None:
+    truncated_workbook_xml(settings.landing / "VictimVoice_2024-04_01.xlsx")
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    outcomes = ingest_landing(settings, RUN_DATE)
+    assert [(o.status, o.reason) for o in outcomes] == [
+        ("REJECTED", "the file cannot be read as XLSX (ParseError)"),
+        ("LOADED", None),
+    ]
+
+
+def test_an_unreadable_file_is_reported_and_left_for_the_next_run(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    [outcome] = ingest_landing(settings, RUN_DATE)
+    assert (outcome.status, outcome.reason) == (
+        "REJECTED",
+        "the file cannot be read (Permission denied); it will be tried again next run",
+    )
+    monkeypatch.undo()
+    monkeypatch.setenv("VICTIM_VOICE_PSEUDONYM_KEY", "test-pseudonym-key-0123456789abcdef")
+    [outcome] = ingest_landing(settings, RUN_DATE)
+    assert outcome.status == "LOADED"
+
+
+def test_a_huge_comment_quarantines_the_row_not_the_file(settings: Settings) -> None:
+    write_csv(
+        settings.landing / "VictimVoice_2024-05_01.csv",
+        [base_row(), base_row(response_id="VV00000002", comment_police="x" * 200_000)],
+    )
+    [outcome] = ingest_landing(settings, RUN_DATE)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_quarantined) == ("LOADED", 1, 1)
+
+
+def test_a_repeated_unknown_column_is_ignored_not_rejected(settings: Settings) -> None:
+    row = base_row()
+    path = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [row])
+    header, rest = path.read_bytes().split(b"\r\n", 1)
+    first, _, values = rest.partition(b"\r\n")
+    path.write_bytes(header + b",notes,Notes\r\n" + first + b",a,b\r\n" + values)
+    [outcome] = ingest_landing(settings, RUN_DATE)
+    assert (outcome.status, outcome.rows_loaded, outcome.ignored_columns) == ("LOADED", 1, ("notes",))

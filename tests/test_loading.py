@@ -184,3 +184,22 @@ def test_warehouse_is_owner_only(settings: Settings) -> None:
     ingest_landing(settings, RUN_DATE)
     assert stat.S_IMODE(settings.warehouse.stat().st_mode) == 0o600
     assert stat.S_IMODE(settings.warehouse.parent.stat().st_mode) == 0o700
+
+
+def test_a_rejected_file_renamed_correctly_loads(settings: Settings) -> None:
+    misnamed = write_csv(settings.landing / "victimvoice_2024-05_01.csv", [base_row()])
+    assert [o.status for o in ingest_landing(settings, RUN_DATE)] == ["REJECTED"]
+    misnamed.rename(settings.landing / "VictimVoice_2024-05_01.csv")
+    [outcome] = ingest_landing(settings, RUN_DATE)
+    assert (outcome.status, outcome.rows_loaded) == ("LOADED", 1)
+
+
+def test_a_truncated_upload_does_not_load_blank_answers(settings: Settings) -> None:
+    path = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(), base_row(response_id="VV00000002")])
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rindex(b"ONGOING") + 7])  # the last record cut after case_outcome
+    [outcome] = ingest_landing(settings, RUN_DATE)
+    assert (outcome.rows_loaded, outcome.rows_quarantined) == (1, 1)
+    assert query(settings.warehouse, "select check_name, reason from audit.quarantine") == [
+        ("row_shape", "the row has fewer cells than the header (cut short, or a line break out of place?)")
+    ]

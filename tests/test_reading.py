@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -156,3 +157,45 @@ def test_printable_ascii_comment_with_every_punctuation(tmp_path: Path) -> None:
     comment = string.punctuation + "\n" + string.ascii_letters
     path = write_csv(tmp_path / f"{NAME}.csv", [base_row(comment_police=comment)])
     assert read_delivery(path).frame.loc[0, "comment_police"] == comment
+
+
+def test_xlsx_with_understated_dimensions_loses_nothing(tmp_path: Path) -> None:
+    """Some writers store a wrong <dimension>; the reader must not trust it."""
+    import re
+    import zipfile
+
+    rows = [dict(base_row(response_id=f"VV0000000{i}")) for i in range(1, 6)]
+    original = write_xlsx(tmp_path / "original.xlsx", rows)
+    path = tmp_path / f"{NAME}.xlsx"
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:M3"', data)
+            target.writestr(item, data)
+    frame = read_delivery(path).frame
+    assert len(frame) == 5
+    assert frame["svc_IDVA_status"].tolist() == ["SUPPORTED"] * 5  # a column far beyond M
+
+
+def test_xlsx_date_with_a_time_of_day_is_a_date(tmp_path: Path) -> None:
+    row: dict[str, object] = dict(base_row(interview_date=datetime(2024, 5, 14, 10, 30)))
+    assert read_delivery(write_xlsx(tmp_path / f"{NAME}.xlsx", [row])).frame.loc[0, "interview_date"] == "2024-05-14"
+
+
+def test_short_and_long_records_are_marked_but_a_trailing_blank_cell_is_not(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / f"{NAME}.csv", [base_row(), base_row(response_id="VV00000002")])
+    lines = path.read_bytes().split(b"\r\n")
+    lines[1] += b","  # a trailing comma: harmless
+    lines[2] = lines[2][: lines[2].index(b"ONGOING") + 7]  # cut short after case_outcome
+    path.write_bytes(b"\r\n".join(lines))
+    assert read_delivery(path).row_shapes == [None, "short"]
+
+
+def test_a_bom_file_with_a_windows_byte_is_reported_as_mixed(tmp_path: Path) -> None:
+    from victim_voice.delivery_files import DeliveryRejected
+
+    path = write_csv(tmp_path / f"{NAME}.csv", [base_row()], encoding="utf-8-sig")
+    path.write_bytes(path.read_bytes() + b"\x92")
+    with pytest.raises(DeliveryRejected, match="byte-order mark but is not valid UTF-8"):
+        read_delivery(path)

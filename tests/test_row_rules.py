@@ -35,7 +35,7 @@ def write_case(folder: Path, overrides: dict[str, str]) -> Path:
 @pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
 def test_bad_row_is_quarantined_with_exact_reasons(case: dict, tmp_path: Path) -> None:
     delivery = read_delivery(write_case(tmp_path, dict(case["row"])))
-    result = validate_rows(delivery.frame, RUN_DATE, delivery.row_numbers, delivery.overlong_rows)
+    result = validate_rows(delivery.frame, RUN_DATE, delivery.row_numbers, delivery.row_shapes)
 
     assert result.valid["row_number"].tolist() == [1]
     found = result.quarantine.sort_values(["column_name", "check_name"], na_position="first")

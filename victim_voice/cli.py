@@ -88,28 +88,43 @@ def exit_status(outcomes: list[dict]) -> int:
 # --------------------------------------------------------------------------- commands
 
 
-def run_ingestion_flow(settings: Settings, run_date: date | None = None) -> list[dict]:
+def run_ingestion_flow(settings: Settings, run_date: date | None = None, key_file: Path | None = None) -> list[dict]:
     """Run the Prefect flow (imported here so commands that run no flow stay fast)."""
     from warehouse.settings import apply_prefect_offline_defaults
 
     apply_prefect_offline_defaults()
     from flows.monthly_ingestion import monthly_ingestion
 
-    return monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse), run_date=run_date)
+    return monthly_ingestion(
+        landing=str(settings.landing),
+        warehouse=str(settings.warehouse),
+        run_date=run_date,
+        key_file=str(key_file) if key_file else None,
+    )
 
 
 def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Validate and load every new delivery in the landing folder."""
     settings = settings.with_paths(args.landing, args.warehouse)
-    from warehouse.ingestion import check_landing
+    from warehouse.ingestion import check_landing, check_warehouse_writable
     from warehouse.pseudonym import load_pseudonym_key
 
     check_landing(settings.landing)
     load_pseudonym_key(settings)
+    check_warehouse_writable(settings)  # a bad path or a running ingestion: say so before starting
     outcomes = run_ingestion_flow(settings)
     print(summarise_outcomes(outcomes))
     print(f"\nWarehouse: {settings.warehouse}")
     return exit_status(outcomes)
+
+
+def demo_months_available(today: date) -> int:
+    """Whole months of fieldwork from 2023-04 to the month before ``today``.
+
+    >>> demo_months_available(date(2024, 4, 15))
+    12
+    """
+    return (today.year - 2023) * 12 + today.month - 4
 
 
 def prepare_demo_folder(folder: Path) -> None:
@@ -163,6 +178,9 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate realistic demo deliveries and run the monthly flow on them."""
     from victim_voice.demo_data import write_demo_deliveries
 
+    available = demo_months_available(date.today())
+    if not 1 <= args.months <= available:
+        raise UsageError(f"--months must be from 1 to {available}: the survey began in 2023-04")
     folder: Path = args.dir
     prepare_demo_folder(folder)
     settings = Settings(
@@ -175,7 +193,7 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     # alone do not make every month a shortfall
     manifests = write_demo_deliveries(settings.landing, months=args.months, seed=args.seed, rows_per_month=175)
     print(f"Generated {len(manifests)} demo deliveries in {settings.landing}\n")
-    outcomes = run_ingestion_flow(settings)
+    outcomes = run_ingestion_flow(settings, key_file=settings.key_file)
     print(summarise_outcomes(outcomes))
     print()
     print(demo_summary(settings.warehouse))

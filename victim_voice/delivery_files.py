@@ -14,18 +14,19 @@ Example::
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from schemas.codebook import Codebook, load_codebook
 
+MAX_FIELD_CHARACTERS = 16 * 1024 * 1024
 # Files in the landing folder that are not deliveries yet (still uploading) or not ours.
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload")
 
@@ -59,7 +60,7 @@ class Delivery:
     name: DeliveryName
     frame: pd.DataFrame
     row_numbers: list[int]  # 1 = first data record after the header
-    overlong_rows: list[bool]  # the record had more cells than the header
+    row_shapes: list[str | None]  # "short" / "long" when the record does not fit the header
     ignored_columns: tuple[str, ...]
 
 
@@ -90,27 +91,33 @@ def find_candidate_files(landing: Path) -> list[Path]:
     return sorted(files, key=lambda p: parse_delivery_name(p.name).sort_key)
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(data: bytes) -> str:
     """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def decode_csv_bytes(data: bytes) -> str:
     """UTF-8 (with or without BOM), else Windows-1252; strictly, never a silent latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DeliveryRejected("cannot be decoded: it is neither UTF-8 nor Windows-1252 text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if data.startswith(codecs.BOM_UTF8):
+            raise DeliveryRejected(
+                "cannot be decoded: it starts with a UTF-8 byte-order mark but is not valid UTF-8 (mixed encodings?)"
+            ) from None
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise DeliveryRejected("cannot be decoded: it is neither UTF-8 nor Windows-1252 text") from None
 
 
 def read_csv_records(data: bytes) -> list[list[str]]:
-    """RFC 4180 records (quoted commas, quotes and newlines; CRLF or LF)."""
+    """RFC 4180 records (quoted commas, quotes and newlines; CRLF or LF).
+
+    Fields may be longer than the csv module's default limit (128 KiB): an over-long
+    comment is a row to quarantine (max_length), not a reason to reject the file.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARACTERS))
     text = decode_csv_bytes(data)
     if "\x00" in text:
         raise DeliveryRejected("cannot be read as CSV: it contains NUL bytes (is it a binary file?)")
@@ -123,7 +130,10 @@ def read_csv_records(data: bytes) -> list[list[str]]:
 def excel_cell_text(value: object) -> str:
     """An XLSX cell as the text a CSV would have carried.
 
-    >>> excel_cell_text(5.0), excel_cell_text(datetime(2023, 6, 1)), excel_cell_text(None)
+    Date-times become dates: the only date-time in the contract is interview_date, and
+    Excel often stores a time of day with it.
+
+    >>> excel_cell_text(5.0), excel_cell_text(datetime(2023, 6, 1, 10, 30)), excel_cell_text(None)
     ('5', '2023-06-01', '')
     """
     if value is None:
@@ -131,7 +141,7 @@ def excel_cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "Y" if value else "N"
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+        return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -139,21 +149,30 @@ def excel_cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_records(path: Path) -> list[list[str]]:
-    """Rows of the first worksheet as text (real Excel dates and numbers converted)."""
+def read_xlsx_records(data: bytes) -> list[list[str]]:
+    """Rows of the first worksheet as text (real Excel dates and numbers converted).
+
+    The sheet's stored dimensions are ignored (some writers under-state them, which
+    would silently drop rows and columns); cells are read as far as they go. A sheet
+    row ends at its last stored cell, so rows are padded to the header's width: in XLSX,
+    unlike CSV, a short row is normal.
+    """
     import openpyxl  # imported here: only XLSX deliveries pay for it
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # a corrupt workbook raises zip, XML, key and value errors alike
         raise DeliveryRejected(f"cannot be read as XLSX ({type(error).__name__})") from None
     try:
         sheet = workbook.worksheets[0]
-        return [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    except Exception as error:  # openpyxl raises many types on a corrupt workbook
+        sheet.reset_dimensions()
+        rows = [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception as error:
         raise DeliveryRejected(f"cannot be read as XLSX ({type(error).__name__})") from None
     finally:
         workbook.close()
+    width = len(rows[0]) if rows else 0
+    return [row + [""] * (width - len(row)) for row in rows]
 
 
 def normalise_header(cells: list[str]) -> list[str]:
@@ -172,9 +191,10 @@ def to_codebook_names(header: list[str], book: Codebook) -> list[str]:
 
 
 def check_header(header: list[str], book: Codebook, rows_in_file: int) -> None:
-    """Reject a header with a repeated column or without every required column."""
+    """Reject a header that repeats a codebook column or lacks a required one."""
     named = [h for h in header if h]
-    repeated = sorted({h for h in named if named.count(h) > 1})
+    known = set(book.column_names)
+    repeated = sorted({h for h in named if h in known and named.count(h) > 1})
     if repeated:
         raise DeliveryRejected(f"has the column(s) {', '.join(repeated)} more than once in its header", rows_in_file)
     missing = [c for c in book.required_columns if c not in named]
@@ -182,14 +202,30 @@ def check_header(header: list[str], book: Codebook, rows_in_file: int) -> None:
         raise DeliveryRejected(f"lacks required column(s): {', '.join(missing)}", rows_in_file)
 
 
+def record_shape(record: list[str], width: int) -> str | None:
+    """``"short"`` or ``"long"`` when a record does not fit a header of ``width`` cells.
+
+    Blank cells past the header's end (a trailing comma) are harmless and ignored.
+
+    >>> record_shape(["a", "b"], 3), record_shape(["a", "b", "c", ""], 3), record_shape(["a", "b", "c", "d"], 3)
+    ('short', None, 'long')
+    """
+    if len(record) < width:
+        return "short"
+    if any(cell.strip() for cell in record[width:]):
+        return "long"
+    return None
+
+
 def records_to_frame(
     records: list[list[str]], book: Codebook
-) -> tuple[pd.DataFrame, list[int], list[bool], tuple[str, ...]]:
+) -> tuple[pd.DataFrame, list[int], list[str | None], tuple[str, ...]]:
     """Match the header to the codebook and keep known columns, all as ``str``.
 
     Fully blank records (a trailing ",,,," line) are skipped; every other record is a
-    data row, numbered from 1. A record with more cells than the header is kept (its
-    extra cells are reported by validation) so that no row is silently lost.
+    data row, numbered from 1. A record with fewer or more cells than the header (a
+    truncated upload, a stray line break or comma) is kept and marked, so validation
+    quarantines it rather than loading misplaced values.
     """
     if not records or not any(c.strip() for c in records[0]):
         raise DeliveryRejected("has no header row")
@@ -199,7 +235,7 @@ def records_to_frame(
     if not data:
         raise DeliveryRejected("has no data rows", rows_in_file=0)
     known = set(book.column_names)
-    ignored = tuple(h if h else f"(unnamed column {i + 1})" for i, h in enumerate(header) if h not in known)
+    ignored = tuple(dict.fromkeys(h or f"(unnamed column {i + 1})" for i, h in enumerate(header) if h not in known))
     positions = [header.index(c) if c in header else None for c in book.column_names]
     width = len(header)
     rows = []
@@ -207,20 +243,19 @@ def records_to_frame(
         cells = record + [""] * (width - len(record))
         rows.append([cells[p] if p is not None else "" for p in positions])
     numbers = [n for n, _ in data]
-    overlong = [len(record) > width for _, record in data]
+    shapes = [record_shape(record, width) for _, record in data]
     frame = pd.DataFrame(rows, columns=list(book.column_names), dtype="str")
-    return frame, numbers, overlong, ignored
+    return frame, numbers, shapes, ignored
 
 
-def read_delivery(path: Path, book: Codebook | None = None) -> Delivery:
-    """Read one delivery file as text, or raise :class:`DeliveryRejected`."""
+def read_delivery(path: Path, book: Codebook | None = None, data: bytes | None = None) -> Delivery:
+    """Read one delivery file (or its bytes, already read) as text, or raise :class:`DeliveryRejected`."""
     book = book or load_codebook()
     name = parse_delivery_name(path.name, book)
     if name.period is None:
         raise DeliveryRejected("is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx")
-    try:
-        records = read_xlsx_records(path) if path.suffix == ".xlsx" else read_csv_records(path.read_bytes())
-    except OSError as error:
-        raise DeliveryRejected(f"cannot be read ({error.strerror})") from None
-    frame, numbers, overlong, ignored = records_to_frame(records, book)
-    return Delivery(name, frame, numbers, overlong, ignored)
+    if data is None:
+        data = path.read_bytes()
+    records = read_xlsx_records(data) if path.suffix == ".xlsx" else read_csv_records(data)
+    frame, numbers, shapes, ignored = records_to_frame(records, book)
+    return Delivery(name, frame, numbers, shapes, ignored)

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.models import create_storage
+from warehouse.settings import ConfigurationError
 
 OFFLINE_SETTINGS = (
     "set autoinstall_known_extensions = false",
@@ -31,6 +32,12 @@ class WarehouseMissing(Exception):
     """The warehouse file does not exist yet."""
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of an error message (DuckDB appends hints on further lines)."""
+    text = getattr(error, "strerror", None) or str(error)
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def _is_lock_error(error: duckdb.Error) -> bool:
     return "lock" in str(error).lower()
 
@@ -44,14 +51,16 @@ def _secure_new_file(path: Path) -> None:
 def open_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The single read-write connection, storage tables created; raises WarehouseBusy."""
     is_new = not path.exists()
-    if is_new:
-        _secure_new_file(path)
     try:
+        if is_new:
+            _secure_new_file(path)
         con = duckdb.connect(str(path))
     except duckdb.IOException as error:
         if _is_lock_error(error):
             raise WarehouseBusy(f"the warehouse {path} is in use by another process; try again later") from None
-        raise
+        raise ConfigurationError(f"cannot open the warehouse {path}: {first_line(error)}") from None
+    except (OSError, duckdb.Error) as error:
+        raise ConfigurationError(f"cannot open the warehouse {path}: {first_line(error)}") from None
     try:
         if is_new:
             path.chmod(0o600)

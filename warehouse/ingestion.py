@@ -25,8 +25,17 @@ from warehouse.settings import ConfigurationError, Settings
 
 def check_landing(landing: Path) -> None:
     """The landing folder must exist and be a folder."""
+    if landing.exists() and not landing.is_dir():
+        raise ConfigurationError(f"the landing folder {landing} is a file, not a folder")
     if not landing.is_dir():
         raise ConfigurationError(f"the landing folder {landing} does not exist (set --landing or VICTIM_VOICE_LANDING)")
+
+
+def check_warehouse_writable(settings: Settings) -> None:
+    """Open and close the warehouse once, so a bad path or a running ingestion is reported
+    before any work starts (raises ConfigurationError or WarehouseBusy)."""
+    with open_writer(settings.warehouse):
+        pass
 
 
 def ingest_one(settings: Settings, path: Path, run_date: date) -> DeliveryOutcome | None:

@@ -55,10 +55,15 @@ def already_processed(con: duckdb.DuckDBPyConnection, file_name: str, sha256: st
     return found[0][0] > 0
 
 
-def earlier_file_with_same_bytes(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
-    """Name of an earlier file with identical content, if any."""
+def earlier_loaded_file_with_same_bytes(con: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
+    """Name of an earlier LOADED file with identical content, if any.
+
+    A rejected file re-delivered byte for byte under a corrected name is not a duplicate:
+    nothing of it was loaded the first time.
+    """
     found = con.execute(
-        "select file_name from audit.deliveries where sha256 = ? order by delivery_id limit 1", [sha256]
+        "select file_name from audit.deliveries where sha256 = ? and status = 'LOADED' order by delivery_id limit 1",
+        [sha256],
     ).fetchall()
     return found[0][0] if found else None
 
@@ -176,19 +181,27 @@ def record_without_loading(
 
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: bytes, run_date: date) -> DeliveryOutcome | None:
-    """Process one landing file; None when this exact file was processed before."""
-    sha256 = sha256_of(path)
+    """Process one landing file; None when this exact file was processed before.
+
+    The file is read once: its hash and its rows come from the same bytes.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:  # unreadable now (permissions, still locked): left for the next run
+        reason = f"the file cannot be read ({error.strerror or type(error).__name__}); it will be tried again next run"
+        return DeliveryOutcome(path.name, REJECTED, None, reason=reason)
+    sha256 = sha256_of(data)
     if already_processed(con, path.name, sha256):
         return None
     name = parse_delivery_name(path.name)
-    original = earlier_file_with_same_bytes(con, sha256)
+    original = earlier_loaded_file_with_same_bytes(con, sha256)
     if original is not None:
         reason = f"byte-identical to {original}, already processed"
         return record_without_loading(con, name, sha256, DeliveryOutcome(path.name, DUPLICATE, None, reason=reason))
     try:
-        delivery = read_delivery(path)
+        delivery = read_delivery(path, data=data)
     except DeliveryRejected as rejection:
         outcome = DeliveryOutcome(path.name, REJECTED, rejection.rows_in_file, reason=f"the file {rejection}")
         return record_without_loading(con, name, sha256, outcome)
-    result = validate_rows(delivery.frame, run_date, delivery.row_numbers, delivery.overlong_rows)
+    result = validate_rows(delivery.frame, run_date, delivery.row_numbers, delivery.row_shapes)
     return load_validated(con, name, sha256, result, delivery.ignored_columns, key)

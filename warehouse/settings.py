@@ -66,6 +66,10 @@ class Settings:
         """A copy with command-line paths taking precedence over the environment."""
         return replace(self, landing=landing or self.landing, warehouse=warehouse or self.warehouse)
 
+    def with_key_file(self, key_file: Path) -> Settings:
+        """A copy whose key comes from ``key_file`` only (the demo's throwaway key)."""
+        return replace(self, key_file=key_file, pseudonym_key=None)
+
 
 # Prefect settings that keep runs local and quiet: no analytics, no "do you want to
 # track" calls, no phoning home. Applied before Prefect is imported; explicit values

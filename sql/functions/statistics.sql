@@ -3,23 +3,25 @@
 -- normal_two_sided_p: two-sided p-value of a standard normal z, erfc(|z|/sqrt 2), by the
 -- Numerical Recipes Chebyshev approximation of erfc (relative error below 1.2e-7).
 create or replace macro wilson_low(numerator, denominator) as (
-    greatest(0.0, (
+    -- exactly 0 when nothing succeeded (the formula leaves a 1e-17 rounding residue)
+    case when numerator = 0 then 0.0 else greatest(0.0, (
         numerator / denominator + 1.959963984540054 ** 2 / (2 * denominator)
         - 1.959963984540054 * sqrt(
             (numerator / denominator) * (1 - numerator / denominator) / denominator
             + 1.959963984540054 ** 2 / (4 * denominator ** 2)
         )
-    ) / (1 + 1.959963984540054 ** 2 / denominator))
+    ) / (1 + 1.959963984540054 ** 2 / denominator)) end
 );
 
 create or replace macro wilson_high(numerator, denominator) as (
-    least(1.0, (
+    -- exactly 1 when everything succeeded
+    case when numerator = denominator then 1.0 else least(1.0, (
         numerator / denominator + 1.959963984540054 ** 2 / (2 * denominator)
         + 1.959963984540054 * sqrt(
             (numerator / denominator) * (1 - numerator / denominator) / denominator
             + 1.959963984540054 ** 2 / (4 * denominator ** 2)
         )
-    ) / (1 + 1.959963984540054 ** 2 / denominator))
+    ) / (1 + 1.959963984540054 ** 2 / denominator)) end
 );
 
 create or replace macro erfc_chebyshev(t, x) as (

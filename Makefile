@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format clean
+.PHONY: help install demo test bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ demo: install ## generate demo deliveries and run the monthly flow end to end (d
 
 test: install ## run the test suite
 	$(PYTHON) -m pytest
+
+bench: install ## benchmarks (minutes, not part of make test): the metrics refresh over 1,000,000 responses
+	$(PYTHON) benchmarks/bench_metrics.py
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -176,7 +176,17 @@ def test_crime_numbers_are_pseudonymised_never_stored(settings: Settings) -> Non
     assert b"54123456789" not in settings.warehouse.read_bytes()
     columns = query(settings.warehouse, "select column_name from information_schema.columns")
     assert ("crime_reference",) not in columns
-    assert not {("comment_police",), ("comment_services",)} & set(columns)
+
+
+def test_comments_are_stored_only_redacted(settings: Settings) -> None:
+    comment = 'PC Sarah Jones said "call 07700 900123", and she did.\nThanks, Sarah!'
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(comment_police=comment, comment_services="")])
+    ingest_landing(settings, RUN_DATE)
+    assert query(settings.warehouse, "select comment_police, comment_services from marts.responses") == [
+        ('PC [NAME] said "call [PHONE]", and she did.\nThanks, [NAME]!', None)
+    ]
+    raw = settings.warehouse.read_bytes()
+    assert b"Sarah" not in raw and b"900123" not in raw
 
 
 def test_warehouse_is_owner_only(settings: Settings) -> None:

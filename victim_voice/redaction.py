@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import pandas as pd
+
 TOKEN = "[{}]"
 TYPES = ("EMAIL", "CRIME_REF", "NI_NUMBER", "PHONE", "POSTCODE", "DOB", "ADDRESS", "NAME")
 
@@ -299,6 +301,11 @@ def merge_spans(spans: list[Span]) -> list[Span]:
 def find_identifiers(text: str) -> list[Span]:
     """Every identifier in a text, merged, in order."""
     return merge_spans(find_structured(text) + find_names(text))
+
+
+def redact_series(values: pd.Series) -> pd.Series:
+    """Every comment of a column redacted; missing stays missing."""
+    return values.map(lambda v: None if pd.isna(v) else redact(v)).astype("str")
 
 
 def redact(text: str) -> str:

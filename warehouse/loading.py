@@ -24,6 +24,7 @@ import pandas as pd
 from schemas.codebook import TEXT, load_codebook
 from schemas.delivery import ValidationResult, validate_rows
 from victim_voice.delivery_files import DeliveryName, DeliveryRejected, parse_delivery_name, read_delivery, sha256_of
+from victim_voice.redaction import redact_series
 from warehouse.pseudonym import pseudonymise_series
 
 LOADED, REJECTED, DUPLICATE = "LOADED", "REJECTED", "DUPLICATE"
@@ -110,12 +111,13 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, delivery_id: int, file_nam
 
 
 def response_versions_frame(valid: pd.DataFrame, delivery_id: int, key: bytes) -> pd.DataFrame:
-    """Valid rows as stored: crime numbers pseudonymised, free text left out."""
+    """Valid rows as stored: crime numbers pseudonymised, free text redacted."""
     book = load_codebook()
-    versions = valid.drop(columns=[c.name for c in book.columns if c.type == TEXT])
-    versions = versions.assign(
+    redacted = {c.name: redact_series(valid[c.name]) for c in book.columns if c.type == TEXT}
+    versions = valid.assign(
+        **redacted,
         delivery_id=delivery_id,
-        crime_reference_pseudonym=pseudonymise_series(versions["crime_reference"], key),
+        crime_reference_pseudonym=pseudonymise_series(valid["crime_reference"], key),
     )
     return versions.drop(columns=["crime_reference"])
 

@@ -1,8 +1,8 @@
 -- core.response_versions: one row per loaded row of every delivery (grain: delivery_id, row_number).
 -- Every version of a response is kept; marts.responses picks the current one.
 -- Written only by warehouse/loading.py, inside the transaction that records the delivery.
--- The delivered crime number is never stored (only its keyed pseudonym); comments are not
--- stored until they can be redacted.
+-- The delivered crime number is never stored (only its keyed pseudonym); comments are stored
+-- only as redacted at ingestion (victim_voice/redaction.py).
 create schema if not exists core;
 
 create table if not exists core.response_versions (
@@ -83,5 +83,11 @@ create table if not exists core.response_versions (
     gender varchar,
     ethnic_group varchar,
     disability varchar,
+    comment_police varchar,
+    comment_services varchar,
     primary key (delivery_id, row_number)
 );
+
+-- warehouses made before comments were stored (redacted) gain the columns
+alter table core.response_versions add column if not exists comment_police varchar;
+alter table core.response_versions add column if not exists comment_services varchar;

@@ -168,3 +168,11 @@ def test_demo_uses_its_own_throwaway_key(tmp_path: Path, monkeypatch: pytest.Mon
     assert seen["key_file"] == tmp_path / "demo" / "demo-pseudonym.key"
     assert seen["key_file"].exists()
     assert not (tmp_path / "config" / "victim-voice" / "pseudonym.key").exists()  # the real key untouched
+
+
+def test_no_key_is_a_configuration_error_and_creates_nothing(settings: Settings, monkeypatch, capsys) -> None:
+    monkeypatch.delenv("VICTIM_VOICE_PSEUDONYM_KEY")
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    assert cli.main(ingest_args(settings)) == 2
+    assert "victim-voice keygen" in capsys.readouterr().err
+    assert not settings.warehouse.exists() and not settings.key_file.exists()

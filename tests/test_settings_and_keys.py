@@ -27,13 +27,25 @@ def test_the_key_is_never_in_the_repr() -> None:
     assert "secret-value" not in repr(Settings(pseudonym_key="secret-value" * 4))
 
 
-def test_a_key_file_is_created_owner_only_on_first_use(tmp_path: Path) -> None:
+def test_without_a_key_nothing_starts(tmp_path: Path) -> None:
     settings = Settings(key_file=tmp_path / "keys" / "pseudonym.key")
-    key = load_pseudonym_key(settings)
+    with pytest.raises(ConfigurationError, match="no pseudonymisation key: set VICTIM_VOICE_PSEUDONYM_KEY"):
+        load_pseudonym_key(settings)
+    assert not settings.key_file.exists()  # never created behind the user's back
+
+
+def test_keygen_creates_an_owner_only_key_once(tmp_path: Path, capsys) -> None:
+    from victim_voice.cli import main
+
+    key_file = tmp_path / "keys" / "pseudonym.key"
+    assert main(["keygen", "--key-file", str(key_file)]) == 0
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
+    key = load_pseudonym_key(Settings(key_file=key_file))
     assert len(key) == 64
-    assert stat.S_IMODE(settings.key_file.stat().st_mode) == 0o600
-    assert stat.S_IMODE(settings.key_file.parent.stat().st_mode) == 0o700
-    assert load_pseudonym_key(settings) == key  # stable: the same file is read again
+    assert main(["keygen", "--key-file", str(key_file)]) == 2  # never overwritten
+    assert "already exists" in capsys.readouterr().err
+    assert load_pseudonym_key(Settings(key_file=key_file)) == key
 
 
 def test_a_key_file_others_can_read_is_refused(tmp_path: Path) -> None:

@@ -177,6 +177,7 @@ def demo_summary(warehouse: Path) -> str:
 def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate realistic demo deliveries and run the monthly flow on them."""
     from victim_voice.demo_data import write_demo_deliveries
+    from warehouse.pseudonym import create_key_file
 
     available = demo_months_available(date.today())
     if not 1 <= args.months <= available:
@@ -189,6 +190,7 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
         key_file=folder / "demo-pseudonym.key",  # a throwaway key for made-up data
     )
     settings.landing.mkdir(mode=0o700)
+    create_key_file(settings.key_file)
     # a few more interviews than the quota, as a supplier would, so that quarantined rows
     # alone do not make every month a shortfall
     manifests = write_demo_deliveries(settings.landing, months=args.months, seed=args.seed, rows_per_month=175)
@@ -264,6 +266,17 @@ def command_tables(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_keygen(args: argparse.Namespace, settings: Settings) -> int:
+    """Create the pseudonymisation key file (once; never overwritten)."""
+    from warehouse.pseudonym import create_key_file
+
+    key_file = args.key_file or settings.key_file
+    create_key_file(key_file)
+    print(f"Created a new pseudonymisation key in {key_file} (owner-only). Back it up with the warehouse's backups,")
+    print("but never in the same place: the key is what keeps the crime-number pseudonyms from being reversed.")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -325,6 +338,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: victim-voice tables",
     )
     tables.set_defaults(handler=command_tables)
+
+    keygen = commands.add_parser(
+        "keygen",
+        help="create the pseudonymisation key file (once)",
+        description="Create a random 256-bit key for crime-number pseudonyms, owner-only; never overwrites.",
+        epilog="Example: victim-voice keygen   (writes ~/.config/victim-voice/pseudonym.key)",
+    )
+    keygen.add_argument("--key-file", type=Path, help="where to write it [VICTIM_VOICE_PSEUDONYM_KEY_FILE]")
+    keygen.set_defaults(handler=command_keygen)
     return parser
 
 

@@ -36,23 +36,33 @@ def pseudonymise_series(values: pd.Series, key: bytes) -> pd.Series:
 
 
 def create_key_file(path: Path) -> None:
-    """A new random key, readable by its owner only (folder 0700, file 0600)."""
+    """A new random 256-bit key, readable by its owner only (folder 0700, file 0600).
+
+    Refuses to overwrite an existing key (that would break the link to earlier pseudonyms).
+    """
+    if path.exists():
+        raise ConfigurationError(f"{path} already exists; a key is never overwritten (see the README on rotation)")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(secrets.token_hex(32) + "\n")
 
 
-def load_pseudonym_key(settings: Settings, create: bool = True) -> bytes:
-    """The key from ``VICTIM_VOICE_PSEUDONYM_KEY``, else the key file (created on first use)."""
+def load_pseudonym_key(settings: Settings) -> bytes:
+    """The key from ``VICTIM_VOICE_PSEUDONYM_KEY``, else the key file; no key is an error.
+
+    Nothing is created here: a run without its key must stop, not quietly start a new key
+    whose pseudonyms would never link to the earlier ones.
+    """
     if settings.pseudonym_key:
         key = settings.pseudonym_key.encode("utf-8")
         source = f"{PREFIX}PSEUDONYM_KEY"
     else:
         if not settings.key_file.exists():
-            if not create:
-                raise ConfigurationError(f"no pseudonymisation key: {settings.key_file} does not exist")
-            create_key_file(settings.key_file)
+            raise ConfigurationError(
+                f"no pseudonymisation key: set {PREFIX}PSEUDONYM_KEY, or create the key file "
+                f"{settings.key_file} once with `victim-voice keygen`"
+            )
         if settings.key_file.stat().st_mode & 0o077:
             raise ConfigurationError(
                 f"the key file {settings.key_file} is readable by other users; run: chmod 600 {settings.key_file}"

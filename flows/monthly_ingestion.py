@@ -7,7 +7,7 @@ never row values.
 
 Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not set)::
 
-    >>> monthly_ingestion(landing="data/landing", warehouse="data/warehouse.duckdb")
+    >>> monthly_ingestion(landing="data/landing", warehouse="data/warehouse.duckdb")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from victim_voice.delivery_files import find_candidate_files
+from victim_voice.delivery_files import find_candidate_files, log_name
 from warehouse.ingestion import check_landing, ingest_one, refresh_metrics
 from warehouse.pseudonym import load_pseudonym_key
 from warehouse.settings import Settings
@@ -43,9 +43,10 @@ def ingest_delivery(
     if outcome is None:
         return None
     logger = get_run_logger()
+    name = log_name(outcome.file_name)
     logger.info(
         "%s: %s, %s rows in file, %s loaded (%s corrections), %s quarantined",
-        outcome.file_name,
+        name,
         outcome.status,
         outcome.rows_in_file,
         outcome.rows_loaded,
@@ -53,7 +54,7 @@ def ingest_delivery(
         outcome.rows_quarantined,
     )
     if outcome.reason:
-        logger.warning("%s: %s", outcome.file_name, outcome.reason)
+        logger.warning("%s: %s", name, outcome.reason.replace(outcome.file_name, name))
     return outcome.as_dict()
 
 

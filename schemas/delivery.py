@@ -14,8 +14,8 @@ Check names read like the contract: ``required``, ``allowed_values``, ``pattern`
 
 Example::
 
-    >>> result = validate_rows(delivery.frame, run_date=date(2024, 1, 31))
-    >>> len(result.valid), len(result.quarantine)
+    >>> result = validate_rows(delivery.frame, run_date=date(2024, 1, 31))  # doctest: +SKIP
+    >>> len(result.valid), len(result.quarantine)  # doctest: +SKIP
     (168, 3)
 """
 
@@ -45,7 +45,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
     """ISO ``YYYY-MM-DD`` or UK day-first ``DD/MM/YYYY`` text to datetime64; NaT if neither.
 
     >>> parse_dates(pd.Series(["2023-04-03", "03/04/2023", "31/02/2024"])).dt.day.tolist()
-    [3, 3, nan]
+    [3.0, 3.0, nan]
     """
     text = values.astype("str")
     parts = text.str.extract(ISO_DATE).astype("float64")

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from victim_voice.delivery_files import display_name
 from warehouse.db import WarehouseBusy, WarehouseMissing
 from warehouse.settings import ConfigurationError, Settings
 
@@ -65,13 +66,13 @@ def summarise_outcomes(outcomes: list[dict]) -> str:
     headers = ["file", "status", "rows", "loaded", "quarantined", "corrections", "note"]
     rows = [
         [
-            o["file_name"],
+            display_name(o["file_name"]),
             o["status"],
             o["rows_in_file"],
             o["rows_loaded"],
             o["rows_quarantined"],
             o["rows_corrected"],
-            o["reason"] or describe_ignored(o["ignored_columns"]),
+            display_name(o["reason"] or describe_ignored(o["ignored_columns"])),
         ]
         for o in outcomes
     ]
@@ -239,6 +240,17 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) made inert with a '.
+
+    >>> spreadsheet_safe("=SUM(A1:A9)"), spreadsheet_safe(-1), spreadsheet_safe("ok")
+    ("'=SUM(A1:A9)", -1, 'ok')
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def render_rows(headers: list[str], rows: list[tuple], output_format: str) -> str:
     """Rows as a text table, CSV or JSON records."""
     if output_format == "csv":
@@ -248,7 +260,7 @@ def render_rows(headers: list[str], rows: list[tuple], output_format: str) -> st
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(headers)
-        writer.writerows(rows)
+        writer.writerows([[spreadsheet_safe(v) for v in row] for row in rows])
         return buffer.getvalue().rstrip("\n")
     if output_format == "json":
         import json

@@ -7,8 +7,8 @@ unusable raises :class:`DeliveryRejected` with a reason a person can act on.
 
 Example::
 
-    >>> delivery = read_delivery(Path("landing/VictimVoice_2023-06_01.csv"))
-    >>> delivery.frame.shape, delivery.ignored_columns
+    >>> delivery = read_delivery(Path("landing/VictimVoice_2023-06_01.csv"))  # doctest: +SKIP
+    >>> delivery.frame.shape, delivery.ignored_columns  # doctest: +SKIP
     ((170, 77), ())
 """
 
@@ -18,6 +18,7 @@ import codecs
 import csv
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +28,9 @@ import pandas as pd
 from schemas.codebook import Codebook, load_codebook
 
 MAX_FIELD_CHARACTERS = 16 * 1024 * 1024
+MAX_FILE_BYTES = 1024**3  # a month's delivery is about 100 KB; a 1 GiB file is not a delivery
+MAX_XLSX_UNCOMPRESSED_BYTES = 2 * 1024**3  # beyond this a workbook is treated as a zip bomb
+MAX_XLSX_COMPRESSION_RATIO = 200
 # Files in the landing folder that are not deliveries yet (still uploading) or not ours.
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload")
 
@@ -75,6 +79,24 @@ def parse_delivery_name(file_name: str, book: Codebook | None = None) -> Deliver
     if not match or not 1 <= int(match["period"][5:]) <= 12:
         return DeliveryName(file_name, None, None)
     return DeliveryName(file_name, match["period"], int(match["seq"]))
+
+
+def display_name(file_name: str) -> str:
+    """A file name safe to print: control characters (terminal escapes, new lines) shown as ?.
+
+    >>> display_name("VictimVoice_2024-05_01.csv\x1b[2J")
+    'VictimVoice_2024-05_01.csv?[2J'
+    """
+    return "".join(c if c.isprintable() else "?" for c in file_name)
+
+
+def log_name(file_name: str) -> str:
+    """A file name for logs: a well-named delivery as it is; any other name (it could say
+    anything, a victim's name included) replaced by a neutral label."""
+    if parse_delivery_name(file_name).period is not None:
+        return file_name
+    digest = hashlib.sha256(file_name.encode("utf-8", "replace")).hexdigest()[:10]
+    return f"(a misnamed file, name hash {digest})"
 
 
 def find_candidate_files(landing: Path) -> list[Path]:
@@ -149,6 +171,19 @@ def excel_cell_text(value: object) -> str:
     return str(value)
 
 
+def refuse_zip_bomb(data: bytes) -> None:
+    """Reject a workbook whose parts would unpack to an absurd size, before unpacking any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        raise DeliveryRejected("cannot be read as XLSX (BadZipFile)") from None
+    too_big = unpacked > MAX_XLSX_UNCOMPRESSED_BYTES
+    suspicious = unpacked > 100 * 1024**2 and unpacked > MAX_XLSX_COMPRESSION_RATIO * len(data)
+    if too_big or suspicious:
+        raise DeliveryRejected(f"cannot be read as XLSX: it would unpack to {unpacked:,} bytes (a zip bomb?)")
+
+
 def read_xlsx_records(data: bytes) -> list[list[str]]:
     """Rows of the first worksheet as text (real Excel dates and numbers converted).
 
@@ -159,6 +194,7 @@ def read_xlsx_records(data: bytes) -> list[list[str]]:
     """
     import openpyxl  # imported here: only XLSX deliveries pay for it
 
+    refuse_zip_bomb(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a corrupt workbook raises zip, XML, key and value errors alike
@@ -256,6 +292,8 @@ def read_delivery(path: Path, book: Codebook | None = None, data: bytes | None =
         raise DeliveryRejected("is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx")
     if data is None:
         data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise DeliveryRejected(f"is larger than {MAX_FILE_BYTES:,} bytes; a delivery is far smaller")
     records = read_xlsx_records(data) if path.suffix == ".xlsx" else read_csv_records(data)
     frame, numbers, shapes, ignored = records_to_frame(records, book)
     return Delivery(name, frame, numbers, shapes, ignored)

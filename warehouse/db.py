@@ -2,7 +2,7 @@
 
 Example::
 
-    >>> with open_writer(Path("data/warehouse.duckdb")) as con:
+    >>> with open_writer(Path("data/warehouse.duckdb")) as con:  # doctest: +SKIP
     ...     con.sql("select count(*) from marts.responses").fetchall()
 """
 

@@ -5,8 +5,8 @@ module holds the plain functions it wraps, so they can be tested without Prefect
 
 Example::
 
-    >>> outcomes = ingest_landing(Settings.from_env(), run_date=date.today())
-    >>> [o.status for o in outcomes]
+    >>> outcomes = ingest_landing(Settings.from_env(), run_date=date.today())  # doctest: +SKIP
+    >>> [o.status for o in outcomes]  # doctest: +SKIP
     ['LOADED', 'LOADED']
 """
 

@@ -6,9 +6,9 @@ loadable), validates it and writes ``audit.deliveries``, ``audit.quarantine`` an
 
 Example::
 
-    >>> with open_writer(Path("warehouse.duckdb")) as con:
+    >>> with open_writer(Path("warehouse.duckdb")) as con:  # doctest: +SKIP
     ...     outcome = ingest_file(con, Path("landing/VictimVoice_2023-06_01.csv"), key, date.today())
-    >>> outcome.status, outcome.rows_loaded, outcome.rows_quarantined
+    >>> outcome.status, outcome.rows_loaded, outcome.rows_quarantined  # doctest: +SKIP
     ('LOADED', 168, 2)
 """
 
@@ -185,8 +185,13 @@ def record_without_loading(
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: bytes, run_date: date) -> DeliveryOutcome | None:
     """Process one landing file; None when this exact file was processed before.
 
-    The file is read once: its hash and its rows come from the same bytes.
+    The file is read once: its hash and its rows come from the same bytes. A symbolic link
+    is never followed (it could point anywhere on the machine).
     """
+    if path.is_symlink():
+        return DeliveryOutcome(
+            path.name, REJECTED, None, reason="the file is a symbolic link; deliveries must be files"
+        )
     try:
         data = path.read_bytes()
     except OSError as error:  # unreadable now (permissions, still locked): left for the next run

@@ -10,7 +10,7 @@ models or docs, that is the point to move to dbt-duckdb.
 
 Example::
 
-    >>> with open_writer(Path("warehouse.duckdb")) as con:
+    >>> with open_writer(Path("warehouse.duckdb")) as con:  # doctest: +SKIP
     ...     refresh_models(con)
 """
 

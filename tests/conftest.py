@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from schemas.codebook import load_codebook
-from warehouse.settings import Settings
+from warehouse.settings import Settings, apply_prefect_offline_defaults
 
+apply_prefect_offline_defaults()  # no test may phone home, whatever the developer's environment
 RUN_DATE = date(2024, 6, 30)
 TEST_KEY = "test-pseudonym-key-0123456789abcdef"
 

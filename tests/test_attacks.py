@@ -81,7 +81,10 @@ def test_an_oversized_file_is_rejected_before_parsing(settings: Settings, monkey
     monkeypatch.setattr(delivery_files, "MAX_FILE_BYTES", 1000)
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()] * 3)
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert (outcome.status, outcome.reason) == ("REJECTED", "the file is larger than 1,000 bytes; a delivery is far smaller")
+    assert (outcome.status, outcome.reason) == (
+        "REJECTED",
+        "the file is larger than 1,000 bytes; a delivery is far smaller",
+    )
 
 
 def test_file_names_cannot_drive_the_terminal_or_reach_the_logs() -> None:

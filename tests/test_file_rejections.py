@@ -185,3 +185,12 @@ def test_a_repeated_unknown_column_is_ignored_not_rejected(settings: Settings) -
     path.write_bytes(header + b",notes,Notes\r\n" + first + b",a,b\r\n" + values)
     [outcome] = ingest_landing(settings, RUN_DATE)
     assert (outcome.status, outcome.rows_loaded, outcome.ignored_columns) == ("LOADED", 1, ("notes",))
+
+
+def test_a_misnamed_file_is_stored_under_a_label_and_recorded_once(settings: Settings) -> None:
+    write_csv(settings.landing / "Sarah Jones complaint.csv", [base_row()])
+    ingest_landing(settings, RUN_DATE)
+    assert ingest_landing(settings, RUN_DATE) == []  # seen before: not recorded twice
+    with open_writer(settings.warehouse) as con:
+        [(file_name,)] = con.sql("select file_name from audit.deliveries").fetchall()
+    assert file_name.startswith("(a misnamed file, name hash ") and "Sarah" not in file_name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
@@ -98,3 +99,80 @@ def test_prefect_yaml_schedules_the_same_flow() -> None:
     assert deployment["schedules"] == [{"cron": "0 7 3 * *", "timezone": "Europe/London"}]
     module, _, name = deployment["entrypoint"].partition(":")
     assert f"def {name}(" in (Path(__file__).parents[1] / module).read_text(encoding="utf-8")
+
+
+PLANTED = {
+    "name": "Sarah Jones",
+    "first name": "Gareth",
+    "phone": "07700 900123",
+    "phone digits": "07700900123",
+    "email": "sarah.jones@example.com",
+    "postcode": "SN1 2AB",
+    "ni number": "AB 12 34 56 C",
+    "address": "12 Station Road",
+    "date of birth": "12/03/1985",
+    "crime number in text": "54230012345",
+    "crime number": "54123456789",
+    "bad crime number": "5412345678X",
+}
+
+
+def warehouse_text(warehouse) -> str:
+    """Every text value of every table and view in the warehouse, as one string."""
+    with open_reader(warehouse) as con:
+        objects = con.sql(
+            "select table_schema, table_name from information_schema.tables where table_catalog = current_database()"
+        ).fetchall()
+        parts = []
+        for schema, table in objects:
+            text_columns = [
+                name
+                for name, kind in con.execute(
+                    "select column_name, data_type from information_schema.columns"
+                    " where table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+                if kind == "VARCHAR"
+            ]
+            for column in text_columns:
+                values = con.sql(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
+                parts += [str(v[0]) for v in values]
+    return "\n".join(parts)
+
+
+def test_planted_identifiers_reach_no_log_no_prefect_record_and_no_warehouse_column(
+    prefect_server, settings: Settings, prefect_log: Collect, capsys
+) -> None:
+    from prefect.settings import PREFECT_API_DATABASE_CONNECTION_URL
+
+    from victim_voice.cli import main
+
+    comment = (
+        f"PC {PLANTED['name']} and my neighbour {PLANTED['first name']} helped. Call {PLANTED['phone']} or "
+        f"{PLANTED['email']}; I live at {PLANTED['address']}, {PLANTED['postcode']}. NI {PLANTED['ni number']}, "
+        f"born {PLANTED['date of birth']}, crime ref {PLANTED['crime number in text']}."
+    )
+    rows = [
+        base_row(comment_police=comment, comment_services=comment, crime_reference=PLANTED["crime number"]),
+        base_row(response_id="VV00000002", mode=f"{PLANTED['name']} {PLANTED['phone digits']}"),  # quarantined
+        base_row(response_id="VV00000003", crime_reference=PLANTED["bad crime number"]),  # quarantined
+    ]
+    row_with_header = {**rows[0], PLANTED["name"]: "x"}
+    write_csv(
+        settings.landing / "VictimVoice_2024-05_01.csv",
+        [row_with_header, *({**r, PLANTED["name"]: ""} for r in rows[1:])],
+    )
+    write_csv(settings.landing / f"{PLANTED['name']} complaint {PLANTED['phone digits']}.csv", rows)  # misnamed
+
+    assert main(["ingest", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]) == 1
+    capsys.readouterr()
+
+    logs = "\n".join(prefect_log.messages)
+    database = Path(PREFECT_API_DATABASE_CONNECTION_URL.value().split("///", 1)[1])
+    prefect_records = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    stored = warehouse_text(settings.warehouse)
+    assert "VictimVoice_2024-05_01.csv: LOADED" in logs and "[NAME]" in stored  # the scan sees real content
+    for kind, value in PLANTED.items():
+        assert value not in logs, f"{kind} in the Prefect logs"
+        assert value.encode() not in prefect_records, f"{kind} in Prefect's database"
+        assert value not in stored, f"{kind} in the warehouse"

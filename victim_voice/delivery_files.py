@@ -18,6 +18,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -226,6 +227,21 @@ def to_codebook_names(header: list[str], book: Codebook) -> list[str]:
     return [by_lower.get(cell, cell) for cell in header]
 
 
+def reportable_column(name: str, position: int) -> str:
+    """An unknown header as it may be reported and stored: a code-like name as it is;
+    anything else (it could be a person's name) by its position only.
+
+    >>> reportable_column("interviewer_notes", 80), reportable_column("sarah jones", 81), reportable_column("", 82)
+    ('interviewer_notes', '(column 81)', '(column 82)')
+    """
+    from victim_voice.redaction import is_first_name, is_last_name
+
+    code_like = re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name) is not None
+    if code_like and not any(is_first_name(part) or is_last_name(part) for part in name.split("_")):
+        return name
+    return f"(column {position})"
+
+
 def check_header(header: list[str], book: Codebook, rows_in_file: int) -> None:
     """Reject a header that repeats a codebook column or lacks a required one."""
     named = [h for h in header if h]
@@ -271,7 +287,7 @@ def records_to_frame(
     if not data:
         raise DeliveryRejected("has no data rows", rows_in_file=0)
     known = set(book.column_names)
-    ignored = tuple(dict.fromkeys(h or f"(unnamed column {i + 1})" for i, h in enumerate(header) if h not in known))
+    ignored = tuple(dict.fromkeys(reportable_column(h, i + 1) for i, h in enumerate(header) if h not in known))
     positions = [header.index(c) if c in header else None for c in book.column_names]
     width = len(header)
     rows = []

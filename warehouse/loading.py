@@ -23,7 +23,14 @@ import pandas as pd
 
 from schemas.codebook import TEXT, load_codebook
 from schemas.delivery import ValidationResult, validate_rows
-from victim_voice.delivery_files import DeliveryName, DeliveryRejected, parse_delivery_name, read_delivery, sha256_of
+from victim_voice.delivery_files import (
+    DeliveryName,
+    DeliveryRejected,
+    log_name,
+    parse_delivery_name,
+    read_delivery,
+    sha256_of,
+)
 from victim_voice.redaction import redact_series
 from warehouse.pseudonym import pseudonymise_series
 
@@ -51,7 +58,7 @@ class DeliveryOutcome:
 def already_processed(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str) -> bool:
     """This exact file (same name, same bytes) has been seen before."""
     found = con.execute(
-        "select count(*) from audit.deliveries where file_name = ? and sha256 = ?", [file_name, sha256]
+        "select count(*) from audit.deliveries where file_name = ? and sha256 = ?", [log_name(file_name), sha256]
     ).fetchall()
     return found[0][0] > 0
 
@@ -86,7 +93,7 @@ def record_delivery(
         """,
         [
             delivery_id,
-            name.file_name,
+            log_name(name.file_name),  # a misnamed file's name could say anything: stored as a label
             sha256,
             name.period,
             name.seq,

@@ -278,6 +278,22 @@ def command_tables(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove processed delivery files and quarantine details past their retention."""
+    from warehouse.retention import purge
+
+    settings = settings.with_paths(args.landing, args.warehouse)
+    if not settings.warehouse.exists():
+        raise WarehouseMissing(f"no warehouse at {settings.warehouse}")
+    result = purge(settings, args.older_than, dry_run=args.dry_run)
+    verb = "Would remove" if args.dry_run else "Removed"
+    print(
+        f"{verb} {result.files_removed} delivery file(s) from {settings.landing} and "
+        f"{result.quarantine_rows_removed} quarantine row(s) processed more than {args.older_than} days ago."
+    )
+    return EXIT_OK
+
+
 def command_keygen(args: argparse.Namespace, settings: Settings) -> int:
     """Create the pseudonymisation key file (once; never overwritten)."""
     from warehouse.pseudonym import create_key_file
@@ -350,6 +366,19 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: victim-voice tables",
     )
     tables.set_defaults(handler=command_tables)
+
+    purge = commands.add_parser(
+        "purge",
+        help="remove processed delivery files and old quarantine details",
+        description="Delete landing files processed (loaded, duplicate or rejected) more than DAYS ago and the "
+        "quarantine details of those deliveries; each purge is recorded in audit.purges.",
+        epilog="Example: victim-voice purge --older-than 90 --dry-run",
+    )
+    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="retention in days")
+    purge.add_argument("--landing", type=Path, help="landing folder [VICTIM_VOICE_LANDING]")
+    purge.add_argument("--warehouse", type=Path, help="DuckDB warehouse file [VICTIM_VOICE_WAREHOUSE]")
+    purge.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    purge.set_defaults(handler=command_purge)
 
     keygen = commands.add_parser(
         "keygen",

@@ -1,0 +1,49 @@
+"""victim-voice purge: processed files and old quarantine details go; the purge is recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tests.conftest import RUN_DATE, base_row, write_csv
+from victim_voice import cli
+from warehouse.db import open_writer
+from warehouse.ingestion import ingest_landing
+from warehouse.settings import Settings
+
+
+def age_deliveries(settings: Settings, days: int) -> None:
+    with open_writer(settings.warehouse) as con:
+        con.execute("update audit.deliveries set processed_at = ?", [datetime.now() - timedelta(days=days)])
+
+
+def test_purge_removes_processed_files_and_old_quarantine_details(settings: Settings, capsys) -> None:
+    write_csv(
+        settings.landing / "VictimVoice_2024-04_01.csv", [base_row(), base_row(response_id="VV00000002", mode="")]
+    )
+    ingest_landing(settings, RUN_DATE)
+    age_deliveries(settings, 100)
+    waiting = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(response_id="VV00000003")])
+    args = ["purge", "--older-than", "90", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
+
+    assert cli.main([*args, "--dry-run"]) == 0
+    assert "Would remove 1 delivery file(s)" in capsys.readouterr().out
+    assert (settings.landing / "VictimVoice_2024-04_01.csv").exists()
+
+    assert cli.main(args) == 0
+    assert "Removed 1 delivery file(s)" in capsys.readouterr().out
+    assert sorted(p.name for p in settings.landing.iterdir()) == [waiting.name]  # not yet processed: kept
+    with open_writer(settings.warehouse) as con:
+        assert con.sql("select count(*) from audit.quarantine").fetchall() == [(0,)]
+        assert con.sql("select rows_quarantined from audit.deliveries").fetchall() == [(1,)]  # counts stay
+        assert con.sql(
+            "select older_than_days, files_removed, quarantine_rows_removed from audit.purges"
+        ).fetchall() == [(90, 1, 1)]
+        assert con.sql("select count(*) from marts.responses").fetchall() == [(1,)]  # loaded data untouched
+
+
+def test_recent_deliveries_are_kept(settings: Settings, capsys) -> None:
+    write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row()])
+    ingest_landing(settings, RUN_DATE)
+    args = ["purge", "--older-than", "30", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
+    assert cli.main(args) == 0
+    assert (settings.landing / "VictimVoice_2024-04_01.csv").exists()

@@ -1,0 +1,91 @@
+"""Disclosure control in what leaves the warehouse: no suppressed cell can be recovered by subtraction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.given import build_warehouse, cells
+
+
+def recoverable_cells(warehouse: Path) -> list[tuple]:
+    """Withheld cells an attacker recovers exactly as `all` minus the other published cells of
+    their breakdown: a breakdown with one withheld cell and no blank answers (when some answers
+    are blank, the difference is the cell plus the blanks, an unknown split)."""
+    return cells(
+        warehouse,
+        """
+        with published as (select * from marts.published_metric_values),
+        complete as (  -- breakdowns whose cells add up to the total: nobody left out as blank
+            select v.metric, v.period_type, v.period, v.breakdown
+            from marts.metric_values as v
+            inner join marts.metric_values as total
+                on total.metric = v.metric and total.period_type = v.period_type and total.period = v.period
+                and total.breakdown = 'all'
+            where v.breakdown <> 'all'
+            group by all
+            having sum(v.denominator) = any_value(total.denominator)
+        )
+        select p.metric, p.period_type, p.period, p.breakdown
+        from published as p
+        inner join complete using (metric, period_type, period, breakdown)
+        inner join published as total
+            on total.metric = p.metric and total.period_type = p.period_type and total.period = p.period
+            and total.breakdown = 'all'
+        where not total.withheld
+        group by all
+        having count(*) filter (where p.withheld) = 1
+        """,
+    )
+
+
+def test_the_next_smallest_cell_is_withheld_with_a_suppressed_one(tmp_path: Path) -> None:
+    rows = (
+        [{"age_band": "25-34", "sat_overall": 6}] * 40
+        + [{"age_band": "35-44", "sat_overall": 2}] * 15
+        + [{"age_band": "18-24", "sat_overall": 6}] * 3
+    )
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
+    published = cells(
+        warehouse,
+        "select breakdown_value, numerator, denominator, suppressed, secondarily_suppressed from"
+        " marts.published_metric_values where metric = 'sat_overall' and breakdown = 'age_band' order by 1",
+    )
+    assert published == [
+        ("18-24", None, None, True, False),
+        ("25-34", 40, 40, False, False),
+        ("35-44", None, None, False, True),
+    ]
+    # the attack: `all` (58) minus the published 25-34 (40) leaves 18 = 3 + 15, not the 3
+    assert recoverable_cells(warehouse) == []
+
+
+def test_without_secondary_suppression_the_attack_would_work(tmp_path: Path) -> None:
+    rows = [{"gender": "FEMALE", "sat_overall": 6}] * 40 + [{"gender": "MALE", "sat_overall": 2}] * 4
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
+    [(all_denominator,)] = cells(
+        warehouse,
+        "select denominator from marts.published_metric_values where metric = 'sat_overall' and breakdown = 'all'",
+    )
+    female = cells(
+        warehouse,
+        "select denominator, withheld from marts.published_metric_values"
+        " where metric = 'sat_overall' and breakdown = 'gender' and breakdown_value = 'FEMALE'",
+    )
+    assert all_denominator - 40 == 4  # what subtraction would reveal ...
+    assert female == [(None, True)]  # ... so the other cell is withheld too
+    assert recoverable_cells(warehouse) == []
+
+
+def test_no_cell_is_recoverable_on_generated_data(tmp_path: Path) -> None:
+    from datetime import date
+
+    from victim_voice.demo_data import write_demo_deliveries
+    from warehouse.ingestion import ingest_landing
+    from warehouse.settings import Settings
+
+    settings = Settings(landing=tmp_path / "landing", warehouse=tmp_path / "w.duckdb", pseudonym_key="k" * 32)
+    settings.landing.mkdir()
+    write_demo_deliveries(settings.landing, months=4, seed=3, today=date(2024, 6, 30))
+    ingest_landing(settings, date(2024, 6, 30))
+    assert cells(settings.warehouse, "select count(*) from marts.published_metric_values where suppressed")[0][0] > 0
+    assert recoverable_cells(settings.warehouse) == []

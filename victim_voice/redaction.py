@@ -40,18 +40,28 @@ NOT_NAMES = frozenset(
     a an and are as at be but by can do for from had has have he her here his how i if in is it its just me
     my no not of on or our she so that the their them then there they this to too up us was we were what
     when where which who why with would yes you your all any some one two three also after before
-    january february march april may june july august september october november december
+    january february september october november december
     monday tuesday wednesday thursday friday saturday sunday christmas easter
     god jesus allah christian muslim hindu sikh jewish catholic english british polish indian asian
-    black white african caribbean irish scottish welsh european
+    african caribbean irish scottish welsh european
     police court crown victim victims support service services horizon witness council station officer
     detective sergeant constable inspector team magistrates magistrate judge cps sarc idva isva splitz nhs
     refuge hospital gp doctor nurse helpline advocacy safeguarding social housing
     swindon wiltshire salisbury chippenham trowbridge devizes marlborough bath bristol london melksham
     warminster calne corsham westbury amesbury tidworth malmesbury wootton bassett highworth purton
     cricklade reading oxford cardiff england wales britain uk great western
-    tesco asda lidl aldi sainsbury sainsburys boots
-    ok okay thanks thank sorry please dear hi hello mr mrs ms miss dr pc dc ds di sgt
+    tesco asda lidl aldi sainsbury sainsburys boots facebook instagram snapchat whatsapp tiktok google
+    ok okay thanks thank sorry please dear hi hello mr mrs ms miss dr pc dc ds di sgt made
+    nobody someone somebody everyone everybody anyone anybody staff officers people help advice nothing
+    something everything really very so much many said told came rang called kept never always did didn't
+    asked took gave went got also still only even back again today yesterday tomorrow tonight morning evening
+    night week weeks month months year years time hour hours being been not no don't can't won't couldn't
+    wouldn't it's i'm i've i'd they'd about after before because though although until while
+    jan feb mar apr jun jul aug sep sept oct nov dec citizens advice childline samaritans mind aid café cafe
+    laptop phone car bus train taxi eve valentine valentine's greggs orbital co-op primark
+    sent spent met says handed explained arrived deserves rang phoned texted emailed visited stayed helped
+    kept turned smashed breached wanted needed tried promised det fearfree done online abuse
+    street road avenue close drive crescent place gardens terrace grove square parade mews walk row
     """.split()
 )
 # Words that are names but far more often ordinary words: a name only when a cue says so or
@@ -59,28 +69,33 @@ NOT_NAMES = frozenset(
 AMBIGUOUS = frozenset(
     """
     will may mark bill frank grace hope rose joy faith dawn summer autumn winter spring guy art pat sue rob
+    march april june july august black white
     chase hunter page victor miles max sky river brook dale glen cliff major king prince duke earl lord
     royal star angel precious happy lucky wood young long little bell gray grey brown green rich best cross
     lane church park field stone hill hall day price amber ruby jade holly ivy daisy crystal sterling mercy
     patience honor honour harmony justice liberty trinity destiny unique memory story poppy sunny don
-    norm ward wade buck bud chip chuck colt gene jean van lee
+    norm ward wade buck bud chip chuck colt gene jean van lee bobby nick
     """.split()
 )
 
 # Words that may stand for a person's role just before their name.
-TITLES = (
-    r"PC|P\.C\.|DC|D\.C\.|DS|D\.S\.|DI|D\.I\.|DCI|PCSO|Sgt|Sergeant|Constable|Inspector|Detective(?: Constable"
-    r"| Sergeant| Inspector)?|Officer|Mr|Mrs|Ms|Miss|Mx|Dr|Doctor|Nurse|Judge|Magistrate"
+TITLES = r"PC|P\.C\.|DC|D\.C\.|DS|D\.S\.|DI|D\.I\.|DCI|PS|PCSO|Sgt|Mr|Mrs|Ms|Miss|Mx|Dr|Cllr"
+WORD_TITLES = (  # in lower case these are also ordinary words: "the officer explained"
+    r"Sergeant|Constable|Inspector|Detective(?: Constable| Sergeant| Inspector)?|Officer|Doctor|Nurse|Judge"
+    r"|Magistrate"
 )
-RELATIONS = (
+ROLES = (
     r"ex|ex-partner|ex partner|former partner|partner|husband|wife|boyfriend|girlfriend|fiance|fiancé|fiancee"
     r"|son|daughter|brother|sister|mum|mom|mother|dad|father|step-?dad|step-?mum|stepfather|stepmother"
     r"|neighbour|neighbor|neighbours|friend|best friend|mate|uncle|aunt|auntie|aunty|nan|nana|gran|granny"
     r"|grandad|grandma|grandmother|grandfather|cousin|nephew|niece|landlord|landlady|boss|manager|colleague"
     r"|flatmate|housemate|advocate|caseworker|case worker|worker|support worker|key worker|officer|idva|isva"
     r"|counsellor|counselor|therapist|social worker|solicitor|barrister|child|kid|baby|carer|attacker"
-    r"|abuser|perpetrator|stalker|offender"
+    r"|abuser|perpetrator|stalker|offender|handler|call handler|usher|volunteer|locksmith|detective|nurse"
+    r"|doctor|lady|man|woman|guy|bloke|prosecutor|judge|csi|defendant|receptionist|interpreter|investigator"
+    r"|teacher|lead|coordinator|co-ordinator|navigator|practitioner|mentor|liaison officer"
 )
+_ROLE = re.compile(ROLES, re.IGNORECASE)
 NAME_WORD = r"[A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń][A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń'’-]*"
 CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-ŽŁŚŻŹĆŃ][A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń'’-]*"
 
@@ -95,44 +110,74 @@ class Span:
 
 
 @cache
+def common_english_words() -> frozenset[str]:
+    """About a thousand common English words (Faker's English word list), never names when
+    written in lower case."""
+    from faker.providers.lorem.en_US import Provider
+
+    return frozenset(word.lower() for word in Provider.word_list)
+
+
+ENGLISH_LOCALES = ("en_GB", "en_US", "en_IE", "en_IN", "en_NZ")
+
+
+@cache
+def english_first_names() -> frozenset[str]:
+    """First names of the English-speaking locales: the only ones trusted in lower case."""
+    return frozenset(_person_names(ENGLISH_LOCALES, "first_name"))
+
+
+def _person_names(locales: tuple[str, ...], prefix: str) -> set[str]:
+    """Lower-cased single-word names from every ``<prefix>*`` list of Faker's person providers."""
+    found: set[str] = set()
+    for locale in locales:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in dir(provider):
+            names = getattr(provider, attribute)
+            if attribute.startswith(prefix) and isinstance(names, (tuple, list, dict, set, frozenset)):
+                found.update(n.lower() for n in names if isinstance(n, str) and " " not in n)
+    return found
+
+
+@cache
 def name_gazetteers() -> tuple[frozenset[str], frozenset[str]]:
     """Lower-cased first names and last names from Faker's person providers (loaded once)."""
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in NAME_LOCALES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attribute, bucket in (
-            ("first_names", first),
-            ("first_names_male", first),
-            ("first_names_female", first),
-            ("last_names", last),
-        ):
-            names = getattr(provider, attribute, ())
-            bucket.update(n.lower() for n in (names.keys() if isinstance(names, dict) else names) if " " not in n)
-    return frozenset(first), frozenset(last)
+    return frozenset(_person_names(NAME_LOCALES, "first_name")), frozenset(_person_names(NAME_LOCALES, "last_name"))
 
 
 def _key(word: str) -> str:
-    return word.lower().replace("’", "'")
+    """Lower case, straight apostrophe, no possessive: "Catriona’s" → "catriona"."""
+    key = word.lower().replace("’", "'")
+    return key[:-2] if key.endswith("'s") else key
 
 
 def is_first_name(word: str, allow_ambiguous: bool = False) -> bool:
-    """A known first name that is not an ordinary word here (ambiguous ones only if allowed)."""
+    """A known first name that is not an ordinary word here (ambiguous ones only if allowed).
+
+    Shouted words (all capitals) and lower-case common English words are not names.
+    """
     key = _key(word)
-    if key in NOT_NAMES or (key in AMBIGUOUS and not allow_ambiguous):
+    if key in NOT_NAMES or (key in AMBIGUOUS and not allow_ambiguous) or (len(word) > 1 and word.isupper()):
         return False
+    if word.islower():
+        return len(word) >= 3 and key not in common_english_words() and key in english_first_names()
     return key in name_gazetteers()[0]
 
 
-def is_last_name(word: str) -> bool:
+def is_last_name(word: str, allow_ambiguous: bool = False) -> bool:
+    """A known last name; ambiguous ones ("Hill", "Green") only where allowed (after a first name)."""
     key = _key(word)
-    return key in name_gazetteers()[1] and key not in NOT_NAMES and key not in AMBIGUOUS
+    if key in NOT_NAMES or (key in AMBIGUOUS and not allow_ambiguous) or (len(word) > 1 and word.isupper()):
+        return False
+    if word.islower() and (len(word) < 3 or key in common_english_words()):
+        return False
+    return key in name_gazetteers()[1]
 
 
 def could_be_cued_name(word: str) -> bool:
     """After a cue ("my friend …", "called …"): a capitalised word that is not a known
     non-name, or a lower-case word that is an unambiguous first name."""
-    if _key(word) in NOT_NAMES:
+    if _key(word) in NOT_NAMES or (len(word) > 1 and word.isupper()):
         return False
     return word[0].isupper() or is_first_name(word)
 
@@ -150,7 +195,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "CRIME_REF",  # incident log numbers: "log 123 of 14/06/2024", "incident no. 0423"
         re.compile(
-            r"\b(?:log|incident|ref|reference|urn|occurrence)\s*(?:number|no\.?|num|#)?\s*[:.]?\s*"
+            r"\b(?:log|incident|ref|reference|urn|occurrence)\s*(?:num+b?e?r|no\.?|num|#)?\s*(?:was|is|[:.])?\s*"
             r"(?P<id>\d{2,6}(?:\s+of\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4})?)(?![\d/\-])",
             re.IGNORECASE,
         ),
@@ -161,7 +206,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "DOB",
         re.compile(
-            rf"\b(?:born|dob|d\.o\.b\.?|date of birth)(?:\s*(?:is|was|on|:|-|–)\s*)*\s*(?P<id>{_DATE})",
+            rf"\b(?:born|dob|d\.o\.b\.?|date of birth)(?:\s*(?:is|was|on|:|-|–|\()\s*)*\s*(?P<id>{_DATE})",
             re.IGNORECASE,
         ),
     ),
@@ -177,7 +222,11 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 PHONE_DIGITS = (10, 11)
-ADDRESS_NOT_A_STREET = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|times?|out|of)\b", re.I)
+ADDRESS_NOT_A_STREET = re.compile(
+    r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|times?|out|of|in|on|at|the|a|an|to|my|your|his|her|our"
+    r"|their|by|for|and|or|with|from|bus|buses|train|k|number)\b",
+    re.IGNORECASE,
+)
 
 
 def find_structured(text: str) -> list[Span]:
@@ -187,12 +236,28 @@ def find_structured(text: str) -> list[Span]:
         for match in pattern.finditer(text):
             start, end = match.span("id" if "id" in pattern.groupindex else 0)
             found = text[start:end]
-            if kind == "PHONE" and not is_uk_phone(found):
-                continue
+            if kind == "PHONE":
+                end = start + longest_phone_prefix(found)
+                if end == start:
+                    continue
             if kind == "ADDRESS" and ADDRESS_NOT_A_STREET.search(found):
                 continue
             spans.append(Span(start, end, kind))
     return spans
+
+
+def longest_phone_prefix(candidate: str) -> int:
+    """Length of the longest prefix that is a UK phone number, cut at a separator (0 if none):
+    "07700 900123 4" is a number followed by a stray digit.
+
+    >>> longest_phone_prefix("07700 900123 4"), longest_phone_prefix("0800 12")
+    (12, 0)
+    """
+    cuts = {len(candidate), *(m.start() for m in re.finditer(r"[\s\-)]+\d", candidate))}
+    for cut in sorted(cuts, reverse=True):
+        if is_uk_phone(candidate[:cut]):
+            return len(candidate[:cut].rstrip(" -"))
+    return 0
 
 
 def is_uk_phone(candidate: str) -> bool:
@@ -205,53 +270,142 @@ def is_uk_phone(candidate: str) -> bool:
 
 # --------------------------------------------------------------------------- names
 
-_TITLE_NAME = re.compile(rf"\b(?:{TITLES})\.?\s+(?P<name>{CAPITALISED}(?:\s+{CAPITALISED})?)")
-_RELATION_NAME = re.compile(
-    rf"\b(?:my|her|his|our|their|the|your|a)\s+(?:{RELATIONS})\s*,?\s+(?:(?:was\s+)?(?:called|named)\s+)?"
-    rf"(?P<name>{NAME_WORD}(?:\s+{CAPITALISED})?)",
-    re.IGNORECASE,
+_TWO_WORDS = rf"{NAME_WORD}(?:\s+{NAME_WORD})?"
+ORGANISATIONS = (
+    r"advocacy|victim|horizon|police|service|idva|isva|sarc|support|refuge|council|cps|witness|court|team"
+    r"|station|cid|safeguarding|charity|splitz|housing|hospital|helpline|children|fearfree|asb|csi|front desk"
+    r"|camhs|school|gwh|nhs|citizens|fire|ambulance|probation|university|college|hate crime|control room|bank"
+    r"|council's|fraud team|asb team"
 )
-_CALLED_NAME = re.compile(
-    rf"\b(?:called|named|name is|name was|names are|spoke to|speak to|spoke with|spoken to|talked to|talk to|"
-    rf"asked for|ask for|thanks to|thank you to|thank|thanks|dealt with by|seen by|visited by|met)\s+"
-    rf"(?P<name>{NAME_WORD}(?:\s+{CAPITALISED})?)",
-    re.IGNORECASE,
+# How sure a cue makes us that a name follows: CERTAIN (a title, "my name is", "called", an
+# appositive "the call handler, …,") takes any word that is not a common English word;
+# LIKELY (a role, "… from the SARC") takes a capitalised word or a known name; POSSIBLE (a
+# verb such as "rang me", "I'm") takes a capitalised word that is no common word.
+POSSIBLE, LIKELY, CERTAIN = 0, 1, 2
+_ROLE_WORDS = (
+    rf"(?:(?:witness care|victim care|da|domestic abuse|support|case|police|liaison|family|new|old|lovely|kind"
+    rf"|specialist|crisis|key)\s+)?(?:{ROLES})"
 )
-_NAME_FROM = re.compile(  # a lookahead, so that "lovely Priya from the" is tried at every word
-    rf"(?<![\w'’])(?=(?P<name>{NAME_WORD}(?:\s+{CAPITALISED})?)\s+(?:from|at|of|with)\s+(?:the\s+|my\s+)?"
-    rf"(?:advocacy|victim|horizon|police|service|idva|isva|sarc|support|refuge|council|cps|witness|court|team"
-    rf"|station|cid|safeguarding|charity|splitz|housing|hospital|helpline|children))",
-    re.IGNORECASE,
+NAME_CUES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(rf"\b(?:{TITLES})\.?\s+(?P<name>{_TWO_WORDS})", re.IGNORECASE), CERTAIN),
+    (re.compile(rf"\b(?:{WORD_TITLES})\.?\s+(?P<name>{_TWO_WORDS})", re.IGNORECASE), LIKELY),
+    (  # "the social worker, pauline white," "the call handler, chipo,"
+        re.compile(rf"\b(?:my|her|his|our|their|the|your|a)\s+{_ROLE_WORDS}\s*,\s+(?P<name>{_TWO_WORDS})", re.I),
+        CERTAIN,
+    ),
+    (
+        re.compile(
+            rf"\b(?:my|her|his|our|their|the|your|a)\s+{_ROLE_WORDS}\s+(?:(?:was\s+|is\s+)?(?:called|named|calleed)\s+)?"
+            rf"(?P<name>{_TWO_WORDS})",
+            re.IGNORECASE,
+        ),
+        LIKELY,
+    ),
+    (
+        re.compile(
+            rf"\b(?:called|calleed|named|name is|name was|nae was|name's|names are|name:|details:|my name is|"
+            rf"dealt with by|handed to|passed (?:me |us )?(?:on )?to|transferred to|allocated to|assigned to"
+            rf"|and then to)"
+            rf"\s+(?P<name>{_TWO_WORDS})",
+            re.IGNORECASE,
+        ),
+        CERTAIN,
+    ),
+    (
+        re.compile(
+            rf"\b(?:thanks to|thank you to|thx to|thanx to|thank|seen by|visited by|referred to|especially|"
+            rf"regards,?|thanks,|thank you,|cheers,|signed,?)\s+(?P<name>{_TWO_WORDS})",
+            re.IGNORECASE,
+        ),
+        LIKELY,
+    ),
+    (
+        re.compile(
+            rf"\b(?:i'?m|i’m|i am|spoke to|speak to|spoke with|spoken to|talked to|talk to|asked for|ask for|met|saw"
+            rf"|against|told them|told me)\s+(?P<name>{_TWO_WORDS})",
+            re.IGNORECASE,
+        ),
+        POSSIBLE,
+    ),
+    (  # "joy in the witness service": one word right before the service, whatever its case
+        re.compile(
+            rf"(?<![\w'’])(?P<name>{NAME_WORD})\s+(?:from|froom|frm|at|in|on)\s+(?:the\s+|my\s+)?(?:{ORGANISATIONS})",
+            re.IGNORECASE,
+        ),
+        CERTAIN,
+    ),
+    (  # "my idva ailsa", "my son sanjay": a possessive role, then the name
+        re.compile(rf"\b(?:my|our|his|her)\s+{_ROLE_WORDS}\s+(?P<name>{_TWO_WORDS})", re.IGNORECASE),
+        CERTAIN,
+    ),
+    (  # "Priya from the advocacy service", a lookahead so that every word is tried
+        re.compile(
+            rf"(?<![\w'’])(?=(?P<name>{_TWO_WORDS})\s+(?:from|froom|frm|at|in|on)\s+(?:the\s+|my\s+)?"
+            rf"(?:{ORGANISATIONS}))",
+            re.IGNORECASE,
+        ),
+        LIKELY,
+    ),
+    (  # "Jade, my ISVA, rang"; "Dawn the IDVA came"
+        re.compile(rf"(?<![\w'’])(?P<name>{NAME_WORD}),?\s+(?:my|our|the|his|her)\s+{_ROLE_WORDS}\b", re.I),
+        LIKELY,
+    ),
+    (  # "jing rang me", "Segun is only 9"
+        re.compile(
+            rf"(?<![\w'’])(?=(?P<name>{_TWO_WORDS})\s+(?:rang|called|phoned|texted|emailed|visited|came|stayed|sat"
+            rf"|helped|explained|kept|is only|was only|turned up|smashed|breached|had done|had a)\b)",
+            re.IGNORECASE,
+        ),
+        POSSIBLE,
+    ),
+    (  # a signature at the very end: "— sunita", "Alfie Paterson - thank you"
+        re.compile(rf"(?:[—–~-]\s*(?P<name>{_TWO_WORDS})\s*$|^\s*(?P<signed>{_TWO_WORDS})\s+[—–-]\s+thank)", re.I),
+        CERTAIN,
+    ),
 )
 
 
-def _name_extent(candidate: str, first_name_only: bool) -> tuple[int, int] | None:
+def could_follow_cue(word: str, certainty: int) -> bool:
+    """Whether a word just after a cue of the given certainty can be a name."""
+    key = _key(word)
+    if len(word) < 2 or key in NOT_NAMES or word.isupper() or _ROLE.fullmatch(key):
+        return False
+    common = key in common_english_words()
+    if key in AMBIGUOUS:  # "Rose in the rose garden": only a capitalised one, unless the cue is certain
+        return certainty == CERTAIN or (certainty == LIKELY and word[0].isupper())
+    if word[0].isupper():
+        return not common or key in name_gazetteers()[0]
+    if certainty == CERTAIN:  # an unknown lower-case word: not common, and not shaped like a verb
+        known = key in name_gazetteers()[0] or key in name_gazetteers()[1]
+        return not common and (known or not key.endswith(("s", "ed", "ing", "ly")))
+    known = key in name_gazetteers()[0] or key in name_gazetteers()[1]
+    return not common and (known if certainty == LIKELY else key in english_first_names())
+
+
+def _name_extent(candidate: str, certainty: int) -> tuple[int, int] | None:
     """Offsets of the name at the start of a cued candidate: its first word, plus a
-    following capitalised word that is a known name (a surname)."""
+    following word that looks like a surname."""
     words = [(m.start(), m.end()) for m in re.finditer(NAME_WORD, candidate)]
-    if not words:
-        return None
-    word = candidate[words[0][0] : words[0][1]]
-    plausible = is_first_name(word, allow_ambiguous=word[0].isupper()) if first_name_only else could_be_cued_name(word)
-    if not plausible:
+    if not words or not could_follow_cue(candidate[words[0][0] : words[0][1]], certainty):
         return None
     start, end = words[0]
     if len(words) > 1:
         following = candidate[words[1][0] : words[1][1]]
-        if following[0].isupper() and (is_last_name(following) or is_first_name(following)):
+        surname = is_last_name(following, allow_ambiguous=True) or is_first_name(following)
+        if surname or (certainty >= LIKELY and could_follow_cue(following, certainty)):
             end = words[1][1]
     return start, end
 
 
 def _cued_names(text: str) -> list[Span]:
-    """Names introduced by a title, a relationship, a verb of naming, or "… from the service"."""
+    """Names introduced by a title, a role, a verb of naming, a service ("… from the SARC")."""
     spans = []
-    for pattern, first_name_only in ((_TITLE_NAME, False), (_RELATION_NAME, False), (_CALLED_NAME, False),
-                                     (_NAME_FROM, True)):  # fmt: skip
+    for pattern, certainty in NAME_CUES:
         for match in pattern.finditer(text):
-            extent = _name_extent(match.group("name"), first_name_only)
+            group = "signed" if "signed" in pattern.groupindex and match.group("signed") else "name"
+            extent = _name_extent(match.group(group), certainty)
             if extent is not None:
-                base = match.start("name")
+                base = match.start(group)
                 spans.append(Span(base + extent[0], base + extent[1], "NAME"))
     return spans
 
@@ -263,18 +417,35 @@ def _sentence_start(text: str, position: int) -> bool:
 
 
 def _gazetteer_names(text: str) -> list[Span]:
-    """Capitalised known first names (with a following surname, if any); at a sentence's
-    start, ambiguous ones ("Will", "Grace") are left alone."""
+    """Known first names, capitalised or not (with a following surname, if any); at a
+    sentence's start, ambiguous ones ("Will", "Grace") are left alone. Also an initial or an
+    unknown capitalised word followed by a known surname ("S. Sandhu", "Xiaoming Wong")."""
     spans = []
-    for match in re.finditer(rf"(?<![\w'’]){CAPITALISED}", text):
+    for match in re.finditer(rf"(?<![\w'’]){NAME_WORD}", text):
         word = match.group()
-        if not is_first_name(word, allow_ambiguous=not _sentence_start(text, match.start())):
-            continue
-        end = match.end()
-        following = re.match(rf"\s+({CAPITALISED})", text[end:])
-        if following and (is_last_name(following.group(1)) or is_first_name(following.group(1))):
-            end += following.end()
-        spans.append(Span(match.start(), end, "NAME"))
+        start, end = match.span()
+        following = re.match(rf"\s+({NAME_WORD})", text[end:])
+        next_word = following.group(1) if following else ""
+        surname_follows = bool(next_word) and (
+            is_last_name(next_word, allow_ambiguous=next_word[0].isupper()) or is_first_name(next_word)
+        )
+        ambiguous_ok = word[0].isupper() and bool(next_word) and next_word[0].isupper() and is_last_name(next_word)
+        if is_first_name(word, allow_ambiguous=ambiguous_ok):
+            spans.append(Span(start, end + (following.end() if surname_follows else 0), "NAME"))
+        elif (
+            bool(next_word)
+            and is_last_name(next_word)
+            and next_word[0].isupper()
+            and word[0].isupper()
+            and _key(word) not in NOT_NAMES
+            and _key(word) not in AMBIGUOUS
+            and not word.isupper()
+            and not _sentence_start(text, start)
+        ):
+            spans.append(Span(start, end + following.end(), "NAME"))
+    for match in re.finditer(rf"\b[A-Z]\.?\s+(?P<surname>{CAPITALISED})", text):
+        if is_last_name(match.group("surname")):
+            spans.append(Span(match.start(), match.end(), "NAME"))
     return spans
 
 
@@ -309,7 +480,21 @@ def redact_series(values: pd.Series) -> pd.Series:
 
 
 def redact(text: str) -> str:
-    """The text with every identifier replaced by its typed token (idempotent)."""
+    """The text with every identifier replaced by its typed token (idempotent).
+
+    Replacing can create a new word boundary ("07700900123SN12AB" → "[PHONE]SN12AB"), so
+    redaction repeats until nothing changes: redacting the result changes nothing.
+    """
+    for _ in range(5):
+        redacted = redact_once(text)
+        if redacted == text:
+            break
+        text = redacted
+    return text
+
+
+def redact_once(text: str) -> str:
+    """One pass: every identifier found replaced by its typed token."""
     pieces = []
     position = 0
     for span in find_identifiers(text):

@@ -1,5 +1,5 @@
--- marts.published_metric_values: marts.metric_values as it may leave the warehouse (grain:
--- metric, period_type, period, breakdown, breakdown_value). A withheld cell keeps its key and
+-- marts.published_metric_values: marts.metric_values as it may leave the warehouse
+-- (grain: metric, period_type, period, breakdown, breakdown_value). A withheld cell keeps its key and
 -- flags but shows no numerator, denominator, rate or interval. Primary: suppressed cells
 -- (denominator < 10). Secondary: in a breakdown where exactly one cell is suppressed, the
 -- next-smallest cell is withheld too, so that the suppressed cell cannot be recovered by

@@ -64,3 +64,40 @@ def test_a_short_key_is_refused() -> None:
 def test_pseudonyms_depend_on_the_key() -> None:
     assert pseudonymise("54123456789", b"a" * 32) != pseudonymise("54123456789", b"b" * 32)
     assert len(pseudonymise("54123456789", b"a" * 32)) == 64
+
+
+def test_a_database_key_without_the_extension_is_a_clear_error(tmp_path: Path) -> None:
+    """Where DuckDB's httpfs extension is not installed (as here, offline), say so; never fall
+    back to an unencrypted or insecurely encrypted file."""
+    import duckdb
+
+    from warehouse.db import connect
+
+    try:
+        duckdb.connect().execute("set autoinstall_known_extensions = false; load httpfs")
+        pytest.skip("httpfs is installed here: the encrypted round trip below runs instead")
+    except duckdb.Error:
+        pass
+    with pytest.raises(ConfigurationError, match="httpfs extension is not installed"):
+        connect(tmp_path / "w.duckdb", read_only=False, db_key="k" * 32)
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_an_encrypted_warehouse_round_trip(tmp_path: Path) -> None:
+    """Runs where httpfs is installed (a deployment machine); skipped offline."""
+    import duckdb
+
+    from warehouse.db import open_reader, open_writer
+
+    try:
+        duckdb.connect().execute("set autoinstall_known_extensions = false; load httpfs")
+    except duckdb.Error:
+        pytest.skip("DuckDB's httpfs extension is not installed on this machine (no network to fetch it)")
+    path = tmp_path / "w.duckdb"
+    with open_writer(path, db_key="k" * 32) as con:
+        con.execute("insert into audit.purges values (now(), 1, 2, 3)")
+    assert b"audit" not in path.read_bytes()  # the catalogue is encrypted too
+    with open_reader(path, db_key="k" * 32) as con:
+        assert con.sql("select files_removed from audit.purges").fetchall() == [(2,)]
+    with pytest.raises(ConfigurationError, match="wrong key"), open_reader(path, db_key="x" * 32):
+        pass

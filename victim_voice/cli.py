@@ -227,7 +227,7 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.db import open_reader
 
     settings = settings.with_paths(warehouse=args.warehouse)
-    with open_reader(settings.warehouse) as con:
+    with open_reader(settings.warehouse, db_key=settings.db_key) as con:
         try:
             result = con.execute(args.sql)
         except duckdb.Error as error:

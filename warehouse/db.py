@@ -47,14 +47,54 @@ def _secure_new_file(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def connect(path: Path, read_only: bool, db_key: str | None) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file; encrypted with ``db_key`` when one is given.
+
+    DuckDB writes encrypted files only with its httpfs extension loaded (its own crypto is
+    read-only). The extension is never downloaded here: install it once on the deployment
+    machine (README, "Security"). The insecure ``force_mbedtls_unsafe`` is never used.
+    """
+    if not db_key:
+        return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect()
+    try:
+        for statement in OFFLINE_SETTINGS:
+            con.execute(statement)
+        try:
+            con.execute("load httpfs")
+        except duckdb.Error:
+            raise ConfigurationError(
+                "VICTIM_VOICE_DB_KEY is set but DuckDB's httpfs extension is not installed on this machine, and "
+                "DuckDB cannot write encrypted files without it; install it once (README, Security) or unset the key"
+            ) from None
+        options = f"encryption_key {_sql_literal(db_key)}" + (", read_only" if read_only else "")
+        try:
+            con.execute(f"attach {_sql_literal(str(path))} as warehouse ({options})")
+        except duckdb.Error as error:  # never echo the statement: it holds the key
+            if _is_lock_error(error):
+                raise duckdb.IOException("Could not set lock on file") from None
+            raise ConfigurationError(
+                f"cannot open the encrypted warehouse {path} ({type(error).__name__}): wrong key, or not encrypted?"
+            ) from None
+        con.execute("use warehouse")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 @contextmanager
-def open_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_writer(path: Path, db_key: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The single read-write connection, storage tables created; raises WarehouseBusy."""
     is_new = not path.exists()
     try:
         if is_new:
             _secure_new_file(path)
-        con = duckdb.connect(str(path))
+        con = connect(path, read_only=False, db_key=db_key)
     except duckdb.IOException as error:
         if _is_lock_error(error):
             raise WarehouseBusy(f"the warehouse {path} is in use by another process; try again later") from None
@@ -73,14 +113,16 @@ def open_writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextmanager
-def open_reader(path: Path, wait_seconds: float = 2.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_reader(
+    path: Path, wait_seconds: float = 2.0, db_key: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection, retried briefly while a writer holds the file."""
     if not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `victim-voice ingest` (or `make demo`) first")
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = connect(path, read_only=True, db_key=db_key)
             break
         except duckdb.IOException as error:
             if not _is_lock_error(error) or time.monotonic() > deadline:

@@ -34,20 +34,20 @@ def check_landing(landing: Path) -> None:
 def check_warehouse_writable(settings: Settings) -> None:
     """Open and close the warehouse once, so a bad path or a running ingestion is reported
     before any work starts (raises ConfigurationError or WarehouseBusy)."""
-    with open_writer(settings.warehouse):
+    with open_writer(settings.warehouse, settings.db_key):
         pass
 
 
 def ingest_one(settings: Settings, path: Path, run_date: date) -> DeliveryOutcome | None:
     """Open the warehouse, process one file, close. None when the file was seen before."""
     key = load_pseudonym_key(settings)
-    with open_writer(settings.warehouse) as con:
+    with open_writer(settings.warehouse, settings.db_key) as con:
         return ingest_file(con, path, key, run_date)
 
 
 def refresh_metrics(settings: Settings) -> list[str]:
     """Rebuild the staging, intermediate and mart models (metrics, views) from the loaded data."""
-    with open_writer(settings.warehouse) as con:
+    with open_writer(settings.warehouse, settings.db_key) as con:
         return refresh_models(con)
 
 

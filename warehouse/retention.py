@@ -46,7 +46,7 @@ def purge(settings: Settings, older_than_days: int, dry_run: bool = False) -> Pu
     if older_than_days < 0:
         raise ConfigurationError("--older-than must be zero or more days")
     cutoff = datetime.now() - timedelta(days=older_than_days)
-    with open_writer(settings.warehouse) as con:
+    with open_writer(settings.warehouse, settings.db_key) as con:
         files = files_past_retention(con, settings.landing, cutoff) if settings.landing.is_dir() else []
         old_rows = (
             "from audit.quarantine"

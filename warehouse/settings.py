@@ -50,6 +50,7 @@ class Settings:
     warehouse: Path = DEFAULT_WAREHOUSE
     key_file: Path = field(default_factory=lambda: default_key_file(os.environ))
     pseudonym_key: str | None = field(default=None, repr=False)
+    db_key: str | None = field(default=None, repr=False)  # encrypts the warehouse file (needs httpfs)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")) -> Settings:
@@ -60,6 +61,7 @@ class Settings:
             warehouse=Path(env.get(f"{PREFIX}WAREHOUSE") or DEFAULT_WAREHOUSE),
             key_file=Path(env.get(f"{PREFIX}PSEUDONYM_KEY_FILE") or default_key_file(env)),
             pseudonym_key=env.get(f"{PREFIX}PSEUDONYM_KEY") or None,
+            db_key=env.get(f"{PREFIX}DB_KEY") or None,
         )
 
     def with_paths(self, landing: Path | None = None, warehouse: Path | None = None) -> Settings:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
@@ -145,12 +145,14 @@ def name_gazetteers() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(_person_names(NAME_LOCALES, "first_name")), frozenset(_person_names(NAME_LOCALES, "last_name"))
 
 
+@lru_cache(maxsize=1 << 16)
 def _key(word: str) -> str:
     """Lower case, straight apostrophe, no possessive: "Catriona’s" → "catriona"."""
     key = word.lower().replace("’", "'")
     return key[:-2] if key.endswith("'s") else key
 
 
+@lru_cache(maxsize=1 << 16)
 def is_first_name(word: str, allow_ambiguous: bool = False) -> bool:
     """A known first name that is not an ordinary word here (ambiguous ones only if allowed).
 
@@ -164,6 +166,7 @@ def is_first_name(word: str, allow_ambiguous: bool = False) -> bool:
     return key in name_gazetteers()[0]
 
 
+@lru_cache(maxsize=1 << 16)
 def is_last_name(word: str, allow_ambiguous: bool = False) -> bool:
     """A known last name; ambiguous ones ("Hill", "Green") only where allowed (after a first name)."""
     key = _key(word)
@@ -365,6 +368,7 @@ NAME_CUES: tuple[tuple[re.Pattern[str], int], ...] = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def could_follow_cue(word: str, certainty: int) -> bool:
     """Whether a word just after a cue of the given certainty can be a name."""
     key = _key(word)
@@ -412,8 +416,10 @@ def _cued_names(text: str) -> list[Span]:
 
 def _sentence_start(text: str, position: int) -> bool:
     """True when only spaces and quotes separate ``position`` from a sentence's start."""
-    before = text[:position].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?\n:;"
+    index = position - 1
+    while index >= 0 and text[index] in " \t\"'“‘(":
+        index -= 1
+    return index < 0 or text[index] in ".!?\n:;"
 
 
 def _gazetteer_names(text: str) -> list[Span]:
@@ -483,22 +489,39 @@ def redact(text: str) -> str:
     """The text with every identifier replaced by its typed token (idempotent).
 
     Replacing can create a new word boundary ("07700900123SN12AB" → "[PHONE]SN12AB"), so
-    redaction repeats until nothing changes: redacting the result changes nothing.
+    when a replaced span touched anything but white space or closing punctuation, redaction
+    repeats until nothing changes: redacting the result changes nothing.
     """
     for _ in range(5):
-        redacted = redact_once(text)
-        if redacted == text:
+        spans = find_identifiers(text)
+        if not spans:
             break
-        text = redacted
+        touching = any(
+            (s.start > 0 and not _inert(text[s.start - 1])) or (s.end < len(text) and not _inert(text[s.end]))
+            for s in spans
+        )
+        text = replace_spans(text, spans)
+        if not touching:
+            break
     return text
 
 
-def redact_once(text: str) -> str:
-    """One pass: every identifier found replaced by its typed token."""
+def _inert(character: str) -> bool:
+    """Characters beside a token that cannot start or end a new match."""
+    return character.isspace() or character in '.,;:!?"”’)]'
+
+
+def replace_spans(text: str, spans: list[Span]) -> str:
+    """Each span replaced by its typed token."""
     pieces = []
     position = 0
-    for span in find_identifiers(text):
+    for span in spans:
         pieces += [text[position : span.start], TOKEN.format(span.type)]
         position = span.end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def redact_once(text: str) -> str:
+    """One pass: every identifier found replaced by its typed token."""
+    return replace_spans(text, find_identifiers(text))

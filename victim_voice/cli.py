@@ -308,6 +308,13 @@ def command_keygen(args: argparse.Namespace, settings: Settings) -> int:
 # --------------------------------------------------------------------------- parser
 
 
+def add_path_options(command: argparse.ArgumentParser, landing: bool = False) -> None:
+    """--warehouse (and --landing), which fall back on the environment."""
+    if landing:
+        command.add_argument("--landing", type=Path, help="folder the supplier drops files into [VICTIM_VOICE_LANDING]")
+    command.add_argument("--warehouse", type=Path, help="DuckDB warehouse file [VICTIM_VOICE_WAREHOUSE]")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="victim-voice",
@@ -322,8 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate and load every new delivery file (in order of period, then sequence).",
         epilog="Example: victim-voice ingest --landing data/landing --warehouse data/warehouse.duckdb",
     )
-    ingest.add_argument("--landing", type=Path, help="folder the supplier drops files into [VICTIM_VOICE_LANDING]")
-    ingest.add_argument("--warehouse", type=Path, help="DuckDB warehouse file [VICTIM_VOICE_WAREHOUSE]")
+    add_path_options(ingest, landing=True)
     ingest.set_defaults(handler=command_ingest)
 
     demo = commands.add_parser(
@@ -343,7 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rebuild marts.metric_values, metric_changes, quota_compliance and the reader views.",
         epilog="Example: victim-voice metrics --warehouse data/warehouse.duckdb",
     )
-    metrics.add_argument("--warehouse", type=Path, help="DuckDB warehouse file [VICTIM_VOICE_WAREHOUSE]")
+    add_path_options(metrics)
     metrics.set_defaults(handler=command_metrics)
 
     query = commands.add_parser(
@@ -353,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog='Example: victim-voice query "select * from marts.quota_compliance where not met" --csv',
     )
     query.add_argument("sql", help="the SQL to run")
-    query.add_argument("--warehouse", type=Path, help="DuckDB warehouse file [VICTIM_VOICE_WAREHOUSE]")
+    add_path_options(query)
     output = query.add_mutually_exclusive_group()
     output.add_argument("--csv", dest="format", action="store_const", const="csv", help="print CSV")
     output.add_argument("--json", dest="format", action="store_const", const="json", help="print JSON records")
@@ -375,8 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: victim-voice purge --older-than 90 --dry-run",
     )
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="retention in days")
-    purge.add_argument("--landing", type=Path, help="landing folder [VICTIM_VOICE_LANDING]")
-    purge.add_argument("--warehouse", type=Path, help="DuckDB warehouse file [VICTIM_VOICE_WAREHOUSE]")
+    add_path_options(purge, landing=True)
     purge.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
     purge.set_defaults(handler=command_purge)
 

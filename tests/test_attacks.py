@@ -116,3 +116,19 @@ def test_a_formula_in_a_delivered_xlsx_is_read_as_its_value_not_run(settings: Se
     workbook.save(settings.landing / "VictimVoice_2024-05_01.xlsx")
     [outcome] = ingest_landing(settings, RUN_DATE)
     assert (outcome.status, outcome.rows_loaded) == ("LOADED", 1)  # no cached value: read as blank, nothing run
+
+
+def test_path_like_file_names_stay_inside_the_landing_folder(settings: Settings, tmp_path: Path) -> None:
+    """Names that look like paths or options are just misnamed files ("..\\x" starts with a dot:
+    a hidden file, left alone like any other)."""
+    outside = tmp_path / "outside.csv"
+    outside.write_text("untouched")
+    for name in ("..\\..\\outside.csv", "--help.csv", "VictimVoice_2024-05_01.csv\nrm -rf", "VictimVoice_../01.csv"):
+        if "/" in name:
+            continue  # a file name cannot hold a slash
+        write_csv(settings.landing / name, [base_row()])
+    outcomes = ingest_landing(settings, RUN_DATE)
+    assert [o.file_name for o in outcomes] == ["--help.csv", "VictimVoice_2024-05_01.csv\nrm -rf"]
+    assert {o.status for o in outcomes} == {"REJECTED"}
+    assert outside.read_text() == "untouched"
+    assert sorted(p.parent for p in settings.landing.iterdir()) == [settings.landing] * 3

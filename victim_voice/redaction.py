@@ -31,6 +31,7 @@ NAME_LOCALES = (
     "en_GB", "en_US", "en_IE", "en_IN", "en_NZ", "hi_IN", "bn_BD", "ne_NP", "pl_PL", "lt_LT", "lv_LV",
     "ro_RO", "bg_BG", "sk_SK", "cs_CZ", "hu_HU", "uk_UA", "pt_PT", "es_ES", "it_IT", "fr_FR", "de_DE",
     "nl_NL", "el_GR", "tr_TR", "fa_IR", "ar_AA", "yo_NG", "tw_GH", "zu_ZA", "zh_CN", "ga_IE", "ka_GE",
+    "en_PK", "en_NG", "en_KE", "ig_NG", "ha_NG", "ar_SA", "ar_PS", "gu_IN", "ta_IN", "si_LK", "sw", "vi_VN",
 )  # fmt: skip
 
 # Capitalised words that are never a person's name here: function words, months and days,
@@ -60,7 +61,8 @@ NOT_NAMES = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec citizens advice childline samaritans mind aid café cafe
     laptop phone car bus train taxi eve valentine valentine's greggs orbital co-op primark
     sent spent met says handed explained arrived deserves rang phoned texted emailed visited stayed helped
-    kept turned smashed breached wanted needed tried promised det fearfree done online abuse
+    kept turned smashed breached wanted needed tried promised det fearfree done online abuse saw rape crisis
+    disabled deaf blind autistic gay lesbian bisexual trans pregnant muslims christians jews pakistani fair cid
     street road avenue close drive crescent place gardens terrace grove square parade mews walk row
     """.split()
 )
@@ -96,8 +98,9 @@ ROLES = (
     r"|teacher|lead|coordinator|co-ordinator|navigator|practitioner|mentor|liaison officer"
 )
 _ROLE = re.compile(ROLES, re.IGNORECASE)
-NAME_WORD = r"[A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń][A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń'’-]*"
-CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-ŽŁŚŻŹĆŃ][A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń'’-]*"
+# Words of at most 31 letters: a bound that keeps every pattern linear on "a-a-a-a-…" input.
+NAME_WORD = r"[A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń][A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń'’-]{0,30}"
+CAPITALISED = r"[A-ZÀ-ÖØ-ÞĀ-ŽŁŚŻŹĆŃ][A-Za-zÀ-ÖØ-öø-ÿĀ-žŁłŚśŻżŹźĆćŃń'’-]{0,30}"
 
 
 @dataclass(frozen=True, order=True)
@@ -188,28 +191,38 @@ def could_be_cued_name(word: str) -> bool:
 # --------------------------------------------------------------------------- structured identifiers
 
 _DATE = (
-    r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}"
+    r"\d{4}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{2,4}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{2,4}"
 )
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
-    ("CRIME_REF", re.compile(r"(?<!\d)54(?:[ \-]?\d){9}(?!\d)")),
+    ("EMAIL", re.compile(r"(?<![\w.+'-])[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)),
+    ("CRIME_REF", re.compile(r"(?<!\d)54(?:[ \-/]?\d){9}(?!\d)")),
     (
         "CRIME_REF",  # incident log numbers: "log 123 of 14/06/2024", "incident no. 0423"
         re.compile(
-            r"\b(?:log|incident|ref|reference|urn|occurrence)\s*(?:num+b?e?r|no\.?|num|#)?\s*(?:was|is|[:.])?\s*"
-            r"(?P<id>\d{2,6}(?:\s+of\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4})?)(?![\d/\-])",
+            r"\b(?:log|incident|ref|reference|urn|occurrence)\s*(?:(?:num+b?e?r|no\.?|num|#)\s*(?:was|is|[:.])?\s*"
+            r"(?P<id>\d{2,8}(?:\s+of\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4})?)|(?:was|is|[:.])?\s*"
+            r"(?P<log>\d{2,6}\s+of\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4}))(?![\d/\-])",
             re.IGNORECASE,
         ),
     ),
-    ("NI_NUMBER", re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNORECASE)),
-    ("PHONE", re.compile(r"(?<![\w+])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s()\-]{7,15}\d(?!\d)")),
+    ("NI_NUMBER", re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?[A-D]\b", re.IGNORECASE)),
+    ("PHONE", re.compile(r"(?<![\w+])(?:(?:\+\s?|00\s?)44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s().\-]{7,15}\d(?!\d)")),
     ("POSTCODE", re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s*\d[A-Z]{2}\b", re.IGNORECASE)),
+    ("POSTCODE", re.compile(r"\b[A-Z]{1,2}\s\d[A-Z\d]?\s+\d[A-Z]{2}\b")),  # "SN 1 2AB", in capitals only
+    (
+        "EMAIL",  # written to dodge spam filters: "jane.doe(at)gmail.com"
+        re.compile(
+            r"(?<![\w.+'-])[\w.+'-]{1,64}\s?(?:\(at\)|\[at\])\s?[\w-]{1,63}(?:\s?(?:\.|\(dot\)|\[dot\])\s?[\w-]{1,63}){1,8}",
+            re.IGNORECASE,
+        ),
+    ),
     (
         "DOB",
         re.compile(
-            rf"\b(?:born|dob|d\.o\.b\.?|date of birth)(?:\s*(?:is|was|on|:|-|–|\()\s*)*\s*(?P<id>{_DATE})",
+            rf"\b(?:born|dob|d\.o\.b\.?|date of birth)(?:\s*(?:is|was|on|:|-|–|\()){{0,4}}\s*(?P<id>{_DATE})",
             re.IGNORECASE,
         ),
     ),
@@ -226,7 +239,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 PHONE_DIGITS = (10, 11)
 ADDRESS_NOT_A_STREET = re.compile(
-    r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|times?|out|of|in|on|at|the|a|an|to|my|your|his|her|our"
+    r"\b(?:crown|magistrates'?|county|family|youth|hearings?|years?|months?|weeks?|days?|hours?|minutes?|times?"
+    r"|out|of|in|on|at|the|a|an|to|my|your|his|her|our"
     r"|their|by|for|and|or|with|from|bus|buses|train|k|number)\b",
     re.IGNORECASE,
 )
@@ -236,14 +250,17 @@ def find_structured(text: str) -> list[Span]:
     """Spans of every structured identifier."""
     spans = []
     for kind, pattern in PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = match.span("id" if "id" in pattern.groupindex else 0)
-            found = text[start:end]
-            if kind == "PHONE":
-                end = start + longest_phone_prefix(found)
+        position = 0
+        while match := pattern.search(text, position):
+            group = next((g for g in ("id", "log") if g in pattern.groupindex and match.group(g)), 0)
+            start, end = match.span(group)
+            position = match.end()
+            if kind == "PHONE":  # "07700 900123 07700 900456": keep the number, rescan the rest
+                end = start + longest_phone_prefix(text[start:end])
+                position = end if end > start else match.start() + 1
                 if end == start:
                     continue
-            if kind == "ADDRESS" and ADDRESS_NOT_A_STREET.search(found):
+            if kind == "ADDRESS" and ADDRESS_NOT_A_STREET.search(text[start:end]):
                 continue
             spans.append(Span(start, end, kind))
     return spans
@@ -266,8 +283,8 @@ def longest_phone_prefix(candidate: str) -> int:
 def is_uk_phone(candidate: str) -> bool:
     """10 or 11 digits once +44 is read as 0 (so "101", dates and money never qualify)."""
     digits = re.sub(r"\D", "", candidate)
-    if candidate.lstrip().startswith("+"):
-        digits = "0" + digits.removeprefix("44").removeprefix("0")
+    if candidate.lstrip().startswith(("+", "00")):
+        digits = "0" + digits.removeprefix("00").removeprefix("44").removeprefix("0")
     return len(digits) in PHONE_DIGITS and digits.startswith("0")
 
 
@@ -278,13 +295,14 @@ ORGANISATIONS = (
     r"advocacy|victim|horizon|police|service|idva|isva|sarc|support|refuge|council|cps|witness|court|team"
     r"|station|cid|safeguarding|charity|splitz|housing|hospital|helpline|children|fearfree|asb|csi|front desk"
     r"|camhs|school|gwh|nhs|citizens|fire|ambulance|probation|university|college|hate crime|control room|bank"
-    r"|council's|fraud team|asb team"
+    r"|council's|fraud team|asb team|rape crisis"
 )
 # How sure a cue makes us that a name follows: CERTAIN (a title, "my name is", "called", an
 # appositive "the call handler, …,") takes any word that is not a common English word;
 # LIKELY (a role, "… from the SARC") takes a capitalised word or a known name; POSSIBLE (a
 # verb such as "rang me", "I'm") takes a capitalised word that is no common word.
-POSSIBLE, LIKELY, CERTAIN = 0, 1, 2
+ABSTRACT_NOUN_ENDINGS = ("ence", "ance", "tion", "sion", "ment", "ness", "ity", "ism", "ery", "ing", "ship", "dom")
+POSSIBLE, LIKELY, CERTAIN, KNOWN = 0, 1, 2, 3  # KNOWN: only a known first name, in any case
 _ROLE_WORDS = (
     rf"(?:(?:witness care|victim care|da|domestic abuse|support|case|police|liaison|family|new|old|lovely|kind"
     rf"|specialist|crisis|key)\s+)?(?:{ROLES})"
@@ -330,39 +348,39 @@ NAME_CUES: tuple[tuple[re.Pattern[str], int], ...] = (
         ),
         POSSIBLE,
     ),
-    (  # "joy in the witness service": one word right before the service, whatever its case
+    (  # "joy in the witness service": a known first name right before the service, whatever its case
         re.compile(
-            rf"(?<![\w'’])(?P<name>{NAME_WORD})\s+(?:from|froom|frm|at|in|on)\s+(?:the\s+|my\s+)?(?:{ORGANISATIONS})",
+            rf"(?<![\w'’-])(?P<name>{NAME_WORD})\s+(?:from|froom|frm|at|in|on)\s+(?:the\s+|my\s+)?(?:{ORGANISATIONS})",
             re.IGNORECASE,
         ),
-        CERTAIN,
+        KNOWN,
     ),
     (  # "my idva ailsa", "my son sanjay": a possessive role, then the name
         re.compile(rf"\b(?:my|our|his|her)\s+{_ROLE_WORDS}\s+(?P<name>{_TWO_WORDS})", re.IGNORECASE),
         CERTAIN,
     ),
     (  # "Priya from the advocacy service", a lookahead so that every word is tried
-        re.compile(
-            rf"(?<![\w'’])(?=(?P<name>{_TWO_WORDS})\s+(?:from|froom|frm|at|in|on)\s+(?:the\s+|my\s+)?"
+        _NAME_BEFORE_SERVICE := re.compile(
+            rf"(?<![\w'’-])(?=(?P<name>{_TWO_WORDS})\s+(?:from|froom|frm|at|in|on)\s+(?:the\s+|my\s+)?"
             rf"(?:{ORGANISATIONS}))",
             re.IGNORECASE,
         ),
         LIKELY,
     ),
     (  # "Jade, my ISVA, rang"; "Dawn the IDVA came"
-        re.compile(rf"(?<![\w'’])(?P<name>{NAME_WORD}),?\s+(?:my|our|the|his|her)\s+{_ROLE_WORDS}\b", re.I),
+        re.compile(rf"(?<![\w'’-])(?P<name>{NAME_WORD}),?\s+(?:my|our|the|his|her)\s+{_ROLE_WORDS}\b", re.I),
         LIKELY,
     ),
     (  # "jing rang me", "Segun is only 9"
         re.compile(
-            rf"(?<![\w'’])(?=(?P<name>{_TWO_WORDS})\s+(?:rang|called|phoned|texted|emailed|visited|came|stayed|sat"
+            rf"(?<![\w'’-])(?=(?P<name>{_TWO_WORDS})\s+(?:rang|called|phoned|texted|emailed|visited|came|stayed|sat"
             rf"|helped|explained|kept|is only|was only|turned up|smashed|breached|had done|had a)\b)",
             re.IGNORECASE,
         ),
-        POSSIBLE,
+        LIKELY,
     ),
     (  # a signature at the very end: "— sunita", "Alfie Paterson - thank you"
-        re.compile(rf"(?:[—–~-]\s*(?P<name>{_TWO_WORDS})\s*$|^\s*(?P<signed>{_TWO_WORDS})\s+[—–-]\s+thank)", re.I),
+        re.compile(rf"(?:[—–~-]\s*(?P<name>{_TWO_WORDS})[\W_]*$|^\s*(?P<signed>{_TWO_WORDS})\s+[—–-]\s+thank)", re.I),
         CERTAIN,
     ),
 )
@@ -374,11 +392,13 @@ def could_follow_cue(word: str, certainty: int) -> bool:
     key = _key(word)
     if len(word) < 2 or key in NOT_NAMES or word.isupper() or _ROLE.fullmatch(key):
         return False
+    if certainty == KNOWN:
+        return (key in name_gazetteers()[0] and key not in common_english_words()) or key in AMBIGUOUS
     common = key in common_english_words()
     if key in AMBIGUOUS:  # "Rose in the rose garden": only a capitalised one, unless the cue is certain
         return certainty == CERTAIN or (certainty == LIKELY and word[0].isupper())
-    if word[0].isupper():
-        return not common or key in name_gazetteers()[0]
+    if word[0].isupper():  # after a mere "I'm" or "rang", only a known first name
+        return key in name_gazetteers()[0] if certainty == POSSIBLE else (not common or key in name_gazetteers()[0])
     if certainty == CERTAIN:  # an unknown lower-case word: not common, and not shaped like a verb
         known = key in name_gazetteers()[0] or key in name_gazetteers()[1]
         return not common and (known or not key.endswith(("s", "ed", "ing", "ly")))
@@ -396,7 +416,7 @@ def _name_extent(candidate: str, certainty: int) -> tuple[int, int] | None:
     if len(words) > 1:
         following = candidate[words[1][0] : words[1][1]]
         surname = is_last_name(following, allow_ambiguous=True) or is_first_name(following)
-        if surname or (certainty >= LIKELY and could_follow_cue(following, certainty)):
+        if surname or (certainty >= LIKELY and could_follow_cue(following, min(certainty, CERTAIN))):
             end = words[1][1]
     return start, end
 
@@ -408,9 +428,18 @@ def _cued_names(text: str) -> list[Span]:
         for match in pattern.finditer(text):
             group = "signed" if "signed" in pattern.groupindex and match.group("signed") else "name"
             extent = _name_extent(match.group(group), certainty)
-            if extent is not None:
-                base = match.start(group)
-                spans.append(Span(base + extent[0], base + extent[1], "NAME"))
+            if extent is None:
+                continue
+            base = match.start(group)
+            first_word = text[base + extent[0] : base + extent[1]].split()[0]
+            if (
+                pattern is _NAME_BEFORE_SERVICE
+                and _sentence_start(text, base)
+                and not is_first_name(first_word, True)
+                and _key(first_word).endswith(ABSTRACT_NOUN_ENDINGS)
+            ):
+                continue  # "Silence from the police", "Communication from the CPS"
+            spans.append(Span(base + extent[0], base + extent[1], "NAME"))
     return spans
 
 
@@ -427,7 +456,7 @@ def _gazetteer_names(text: str) -> list[Span]:
     sentence's start, ambiguous ones ("Will", "Grace") are left alone. Also an initial or an
     unknown capitalised word followed by a known surname ("S. Sandhu", "Xiaoming Wong")."""
     spans = []
-    for match in re.finditer(rf"(?<![\w'’]){NAME_WORD}", text):
+    for match in re.finditer(rf"(?<![\w'’-]){NAME_WORD}", text):
         word = match.group()
         start, end = match.span()
         following = re.match(rf"\s+({NAME_WORD})", text[end:])
@@ -436,6 +465,9 @@ def _gazetteer_names(text: str) -> list[Span]:
             is_last_name(next_word, allow_ambiguous=next_word[0].isupper()) or is_first_name(next_word)
         )
         ambiguous_ok = word[0].isupper() and bool(next_word) and next_word[0].isupper() and is_last_name(next_word)
+        at_start = _sentence_start(text, start)
+        if at_start and _key(word) not in english_first_names() and not surname_follows:
+            continue  # "Saw the doctor": a first name in some language, an English word here
         if is_first_name(word, allow_ambiguous=ambiguous_ok):
             spans.append(Span(start, end + (following.end() if surname_follows else 0), "NAME"))
         elif (
@@ -445,8 +477,8 @@ def _gazetteer_names(text: str) -> list[Span]:
             and word[0].isupper()
             and _key(word) not in NOT_NAMES
             and _key(word) not in AMBIGUOUS
+            and _key(word) not in common_english_words()
             and not word.isupper()
-            and not _sentence_start(text, start)
         ):
             spans.append(Span(start, end + following.end(), "NAME"))
     for match in re.finditer(rf"\b[A-Z]\.?\s+(?P<surname>{CAPITALISED})", text):

@@ -183,3 +183,12 @@ def test_no_comment_can_stall_redaction(text: str) -> None:
     started = time.perf_counter()
     redact(text)
     assert time.perf_counter() - started < 1.0
+
+
+def test_comments_in_capitals_are_read_with_ordinary_case() -> None:
+    assert (
+        redact("PC SARAH JONES WAS RUDE. MY EX JASON SMITH KEEPS RINGING")
+        == "PC [NAME] WAS RUDE. MY EX [NAME] KEEPS RINGING"
+    )
+    shouted = "I WAS HAPPY WITH THE SERVICE. WILL THEY EVER CALL? IN MAY I WENT TO SWINDON. RAPE CRISIS HELPED."
+    assert redact(shouted) == shouted

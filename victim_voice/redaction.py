@@ -488,7 +488,19 @@ def _gazetteer_names(text: str) -> list[Span]:
 
 
 def find_names(text: str) -> list[Span]:
-    return _cued_names(text) + _gazetteer_names(text)
+    """Names in a text; a comment written in capitals is read with ordinary capitalisation."""
+    readable = ordinary_case(text)
+    return _cued_names(readable) + _gazetteer_names(readable)
+
+
+def ordinary_case(text: str) -> str:
+    """A mostly upper-case text with each word as "Capitalised" (same length, same offsets),
+    so that "PC SARAH JONES WAS RUDE" is read as "Pc Sarah Jones Was Rude"; other text as is."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < 0.7 * len(letters):
+        return text
+    recased = re.sub(r"[^\W\d_]+", lambda m: m.group()[0] + m.group()[1:].lower(), text)
+    return recased if len(recased) == len(text) else text
 
 
 # --------------------------------------------------------------------------- redaction

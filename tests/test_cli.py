@@ -176,3 +176,10 @@ def test_no_key_is_a_configuration_error_and_creates_nothing(settings: Settings,
     assert cli.main(ingest_args(settings)) == 2
     assert "victim-voice keygen" in capsys.readouterr().err
     assert not settings.warehouse.exists() and not settings.key_file.exists()
+
+
+def test_the_summary_never_prints_a_misnamed_file_name(settings: Settings, without_prefect, capsys) -> None:
+    write_csv(settings.landing / "Complaint from Sarah Jones 07700900123.csv", [base_row()])
+    assert cli.main(ingest_args(settings)) == 1
+    out = capsys.readouterr().out
+    assert "Sarah" not in out and "07700" not in out and "(a misnamed file, name hash" in out

@@ -38,13 +38,21 @@ def recoverable_cells(warehouse: Path) -> list[tuple]:
     )
 
 
+# Published cells are rolling windows: one response in January makes March's 3 months complete.
+JANUARY = [{"interview_date": "2024-01-10"}]
+
+
+def in_march(rows: list[dict]) -> list[dict]:
+    return JANUARY + [{**row, "interview_date": "2024-03-10"} for row in rows]
+
+
 def test_the_next_smallest_cell_is_withheld_with_a_suppressed_one(tmp_path: Path) -> None:
     rows = (
         [{"age_band": "25-34", "sat_overall": 6}] * 40
         + [{"age_band": "35-44", "sat_overall": 2}] * 15
         + [{"age_band": "18-24", "sat_overall": 6}] * 3
     )
-    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [in_march(rows)])
     published = cells(
         warehouse,
         "select breakdown_value, numerator, denominator, suppressed, secondarily_suppressed from"
@@ -61,7 +69,7 @@ def test_the_next_smallest_cell_is_withheld_with_a_suppressed_one(tmp_path: Path
 
 def test_without_secondary_suppression_the_attack_would_work(tmp_path: Path) -> None:
     rows = [{"gender": "FEMALE", "sat_overall": 6}] * 40 + [{"gender": "MALE", "sat_overall": 2}] * 4
-    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [in_march(rows)])
     [(all_denominator,)] = cells(
         warehouse,
         "select denominator from marts.published_metric_values where metric = 'sat_overall' and breakdown = 'all'",
@@ -89,3 +97,11 @@ def test_no_cell_is_recoverable_on_generated_data(tmp_path: Path) -> None:
     ingest_landing(settings, date(2024, 6, 30))
     assert cells(settings.warehouse, "select count(*) from marts.published_metric_values where suppressed")[0][0] > 0
     assert recoverable_cells(settings.warehouse) == []
+
+
+def test_months_are_not_published_beside_their_windows(tmp_path: Path) -> None:
+    """month(M) = rolling_3m(M) - month(M-1) - month(M-2) would undo any suppression."""
+    rows = [{"interview_date": f"2024-0{m}-10", "sat_overall": 6} for m in (1, 2, 3) for _ in range(4)]
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
+    assert cells(warehouse, "select distinct period_type from marts.published_metric_values") == [("rolling_3m",)]
+    assert cells(warehouse, "select count(*) from marts.metric_values where period_type = 'month'")[0][0] > 0

@@ -121,3 +121,19 @@ def test_metrics_rebuilds_on_demand(warehouse: Path, capsys) -> None:
 def test_metrics_without_a_warehouse_is_a_clean_error(tmp_path: Path, capsys) -> None:
     assert cli.main(["metrics", "--warehouse", str(tmp_path / "none.duckdb")]) == 2
     assert "no warehouse at" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select content from read_text('/etc/hostname')",
+        "select * from read_csv('/etc/passwd')",
+        "copy (select 1) to '/tmp/victim-voice-exfiltration.csv'",
+        "set enable_external_access = true",
+    ],
+)
+def test_query_cannot_reach_files_outside_the_warehouse(warehouse: Path, sql: str, capsys) -> None:
+    """Read-only is not enough: the landing folder and the key file must stay out of reach."""
+    assert cli.main(["query", sql, "--warehouse", str(warehouse)]) == 2
+    assert "the query failed" in capsys.readouterr().err
+    assert not Path("/tmp/victim-voice-exfiltration.csv").exists()

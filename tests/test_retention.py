@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from tests.conftest import RUN_DATE, base_row, write_csv
 from victim_voice import cli
@@ -47,3 +48,31 @@ def test_recent_deliveries_are_kept(settings: Settings, capsys) -> None:
     args = ["purge", "--older-than", "30", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
     assert cli.main(args) == 0
     assert (settings.landing / "VictimVoice_2024-04_01.csv").exists()
+
+
+def test_purge_only_removes_loaded_deliveries(settings: Settings, tmp_path: Path) -> None:
+    write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row()])
+    (settings.landing / "pseudonym.key").write_text("k" * 64)  # a misnamed file: rejected, never purged
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(response_id="VV00000002")])
+    (settings.landing / "VictimVoice_2024-05_01.csv").write_bytes(b"")  # rejected (empty): kept for the supplier
+    ingest_landing(settings, RUN_DATE)
+    age_deliveries(settings, 100)
+    elsewhere = tmp_path / "linked.csv"
+    elsewhere.write_text("not ours")
+    (settings.landing / "VictimVoice_2024-06_01.csv").symlink_to(elsewhere)
+    args = ["purge", "--older-than", "0", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
+    assert cli.main(args) == 0
+    assert sorted(p.name for p in settings.landing.iterdir()) == [
+        "VictimVoice_2024-05_01.csv",
+        "VictimVoice_2024-06_01.csv",
+        "pseudonym.key",
+    ]
+    assert elsewhere.exists()
+
+
+def test_an_absurd_retention_is_a_usage_error(settings: Settings, capsys) -> None:
+    write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row()])
+    ingest_landing(settings, RUN_DATE)
+    args = ["purge", "--older-than", "1000000", "--warehouse", str(settings.warehouse)]
+    assert cli.main(args) == 2
+    assert "--older-than must be from 0 to 36500 days" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from victim_voice.delivery_files import display_name
+from victim_voice.delivery_files import display_name, log_name
 from warehouse.db import WarehouseBusy, WarehouseMissing
 from warehouse.settings import ConfigurationError, Settings
 
@@ -43,7 +43,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     -  -
     1  x
     """
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    cells = [[("" if v is None else display_name(str(v))) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -66,13 +66,17 @@ def summarise_outcomes(outcomes: list[dict]) -> str:
     headers = ["file", "status", "rows", "loaded", "quarantined", "corrections", "note"]
     rows = [
         [
-            display_name(o["file_name"]),
+            display_name(log_name(o["file_name"])),  # a misnamed file's name could say anything
             o["status"],
             o["rows_in_file"],
             o["rows_loaded"],
             o["rows_quarantined"],
             o["rows_corrected"],
-            display_name(o["reason"] or describe_ignored(o["ignored_columns"])),
+            display_name(
+                (o["reason"] or describe_ignored(o["ignored_columns"])).replace(
+                    o["file_name"], log_name(o["file_name"])
+                )
+            ),
         ]
         for o in outcomes
     ]

@@ -236,7 +236,7 @@ def reportable_column(name: str, position: int) -> str:
     """
     from victim_voice.redaction import is_first_name, is_last_name
 
-    code_like = re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name) is not None
+    code_like = re.fullmatch(r"[a-z][a-z_]{0,39}", name) is not None  # no digits: "ab123456c" is an NI number
     if code_like and not any(is_first_name(part) or is_last_name(part) for part in name.split("_")):
         return name
     return f"(column {position})"

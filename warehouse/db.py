@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,7 +60,12 @@ def connect(path: Path, read_only: bool, db_key: str | None) -> duckdb.DuckDBPyC
     machine (README, "Security"). The insecure ``force_mbedtls_unsafe`` is never used.
     """
     if not db_key:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
+        for statement in OFFLINE_SETTINGS:
+            con.execute(statement)
+        if read_only:
+            confine_reader(con)
+        return con
     con = duckdb.connect()
     try:
         for statement in OFFLINE_SETTINGS:
@@ -81,15 +87,25 @@ def connect(path: Path, read_only: bool, db_key: str | None) -> duckdb.DuckDBPyC
                 f"cannot open the encrypted warehouse {path} ({type(error).__name__}): wrong key, or not encrypted?"
             ) from None
         con.execute("use warehouse")
+        if read_only:
+            confine_reader(con)
     except BaseException:
         con.close()
         raise
     return con
 
 
+def confine_reader(con: duckdb.DuckDBPyConnection) -> None:
+    """A reader sees the warehouse only: no files (the landing folder, the key), no COPY TO,
+    and no way to turn that back on within the connection."""
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+
+
 @contextmanager
 def open_writer(path: Path, db_key: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The single read-write connection, storage tables created; raises WarehouseBusy."""
+    os.umask(0o077)  # the warehouse, its write-ahead log and any folder made here: owner-only
     is_new = not path.exists()
     try:
         if is_new:
@@ -104,8 +120,6 @@ def open_writer(path: Path, db_key: str | None = None) -> Iterator[duckdb.DuckDB
     try:
         if is_new:
             path.chmod(0o600)
-        for statement in OFFLINE_SETTINGS:
-            con.execute(statement)
         create_storage(con)
         yield con
     finally:
@@ -133,8 +147,6 @@ def open_reader(
                 raise
             time.sleep(0.2)
     try:
-        for statement in OFFLINE_SETTINGS:
-            con.execute(statement)
         yield con
     finally:
         con.close()

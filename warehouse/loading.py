@@ -23,6 +23,7 @@ import pandas as pd
 
 from schemas.codebook import TEXT, load_codebook
 from schemas.delivery import ValidationResult, validate_rows
+from victim_voice import delivery_files
 from victim_voice.delivery_files import (
     DeliveryName,
     DeliveryRejected,
@@ -200,6 +201,9 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: bytes, run_date
             path.name, REJECTED, None, reason="the file is a symbolic link; deliveries must be files"
         )
     try:
+        if path.stat().st_size > delivery_files.MAX_FILE_BYTES:  # never read a huge file into memory
+            reason = f"the file is larger than {delivery_files.MAX_FILE_BYTES:,} bytes; a delivery is far smaller"
+            return DeliveryOutcome(path.name, REJECTED, None, reason=reason)
         data = path.read_bytes()
     except OSError as error:  # unreadable now (permissions, still locked): left for the next run
         reason = f"the file cannot be read ({error.strerror or type(error).__name__}); it will be tried again next run"

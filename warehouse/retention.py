@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from victim_voice.delivery_files import find_candidate_files, log_name, sha256_of
+from victim_voice.delivery_files import MAX_FILE_BYTES, find_candidate_files, sha256_of
 from warehouse.db import open_writer
 from warehouse.settings import ConfigurationError, Settings
 
@@ -30,21 +30,39 @@ class PurgeResult:
     quarantine_rows_removed: int
 
 
+MAX_RETENTION_DAYS = 36_500
+
+
 def files_past_retention(con: duckdb.DuckDBPyConnection, landing: Path, cutoff: datetime) -> list[Path]:
-    """Landing files recorded as processed before ``cutoff`` (matched by name and bytes)."""
+    """Well-named delivery files LOADED or DUPLICATE before ``cutoff`` (matched by name and bytes).
+
+    Anything else stays: a rejected file (the supplier may need it), a file never processed,
+    a misnamed one (it may not be a delivery at all: notes, a key), a symbolic link.
+    """
     processed = {
         (name, sha)
         for name, sha in con.execute(
-            "select file_name, sha256 from audit.deliveries where processed_at < ?", [cutoff]
+            "select file_name, sha256 from audit.deliveries"
+            " where processed_at < ? and status in ('LOADED', 'DUPLICATE') and period is not null",
+            [cutoff],
         ).fetchall()
     }
-    return [p for p in find_candidate_files(landing) if (log_name(p.name), sha256_of(p.read_bytes())) in processed]
+    names = {name for name, _ in processed}
+    return [
+        path
+        for path in find_candidate_files(landing)
+        if path.name in names
+        and path.is_file()
+        and not path.is_symlink()
+        and path.lstat().st_size <= MAX_FILE_BYTES
+        and (path.name, sha256_of(path.read_bytes())) in processed
+    ]
 
 
 def purge(settings: Settings, older_than_days: int, dry_run: bool = False) -> PurgeResult:
     """Remove processed files and quarantine details older than ``older_than_days``."""
-    if older_than_days < 0:
-        raise ConfigurationError("--older-than must be zero or more days")
+    if not 0 <= older_than_days <= MAX_RETENTION_DAYS:
+        raise ConfigurationError(f"--older-than must be from 0 to {MAX_RETENTION_DAYS} days")
     cutoff = datetime.now() - timedelta(days=older_than_days)
     with open_writer(settings.warehouse, settings.db_key) as con:
         files = files_past_retention(con, settings.landing, cutoff) if settings.landing.is_dir() else []

@@ -5,7 +5,8 @@
 -- next-smallest cell is withheld too, so that the suppressed cell cannot be recovered by
 -- subtracting the others from the breakdown's `all` total. (A suppressed cell that is the
 -- only cell of its breakdown has nothing to pair with; since it is below 10 and the total is
--- not, some answers are blank and the difference only bounds it.)
+-- not, some answers are blank and the difference only bounds it.) Rolling windows only:
+-- beside them, a single month would be recoverable as its window minus the months before.
 create or replace table marts.published_metric_values as
 with ranked as (
     select
@@ -16,6 +17,7 @@ with ranked as (
             order by suppressed desc, denominator, breakdown_value
         ) as smallest_first
     from marts.metric_values
+    where period_type <> 'month'
     window breakdown_cells as (partition by metric, period_type, period, breakdown)
 ),
 

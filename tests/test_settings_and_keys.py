@@ -101,3 +101,13 @@ def test_an_encrypted_warehouse_round_trip(tmp_path: Path) -> None:
         assert con.sql("select files_removed from audit.purges").fetchall() == [(2,)]
     with pytest.raises(ConfigurationError, match="wrong key"), open_reader(path, db_key="x" * 32):
         pass
+
+
+def test_an_env_file_with_a_secret_must_be_private(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("VICTIM_VOICE_PSEUDONYM_KEY=" + "k" * 40 + "\n")
+    env_file.chmod(0o644)
+    with pytest.raises(ConfigurationError, match="chmod 600"):
+        Settings.from_env({}, env_file=env_file)
+    env_file.chmod(0o600)
+    assert Settings.from_env({}, env_file=env_file).pseudonym_key == "k" * 40

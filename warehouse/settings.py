@@ -33,6 +33,11 @@ def read_env_file(path: Path) -> dict[str, str]:
         if line and not line.startswith("#") and "=" in line:
             key, _, value = line.partition("=")
             values[key.strip()] = value.strip().strip("'\"")
+    secrets = [k for k in values if k in (f"{PREFIX}PSEUDONYM_KEY", f"{PREFIX}DB_KEY")]
+    if secrets and path.stat().st_mode & 0o077:
+        raise ConfigurationError(
+            f"{path} holds {', '.join(secrets)} but other users can read it; run: chmod 600 {path}"
+        )
     return values
 
 

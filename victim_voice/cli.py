@@ -298,6 +298,16 @@ def command_purge(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_publish(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the disclosure-controlled aggregates for wider sharing."""
+    from warehouse.publishing import publish
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    for path in publish(settings, args.out):
+        print(f"Wrote {path}")
+    return EXIT_OK
+
+
 def command_keygen(args: argparse.Namespace, settings: Settings) -> int:
     """Create the pseudonymisation key file (once; never overwritten)."""
     from warehouse.pseudonym import create_key_file
@@ -388,6 +398,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_path_options(purge, landing=True)
     purge.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
     purge.set_defaults(handler=command_purge)
+
+    publish = commands.add_parser(
+        "publish",
+        help="write the disclosure-controlled aggregates (DuckDB and Parquet) for wider sharing",
+        description="Write published.duckdb and Parquet files holding only disclosure-controlled aggregates: "
+        "rolling-window metric cells with suppressed cells blanked, and the metric labels.",
+        epilog="Example: victim-voice publish --warehouse data/warehouse.duckdb --out published",
+    )
+    add_path_options(publish)
+    publish.add_argument("--out", type=Path, required=True, help="folder to write into")
+    publish.set_defaults(handler=command_publish)
 
     keygen = commands.add_parser(
         "keygen",

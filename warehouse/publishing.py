@@ -1,0 +1,47 @@
+"""Published aggregates: a separate DuckDB file and Parquet files safe for wider sharing.
+
+Only disclosure-controlled aggregates leave: the rolling-window cells of
+``marts.published_metric_values`` (suppressed and secondarily suppressed cells blanked) and
+the labels of the public metrics. No row-level data, no comments, no monthly cells.
+
+Example::
+
+    >>> publish(Settings.from_env(), Path("published"))  # doctest: +SKIP
+    [PosixPath('published/published.duckdb'), PosixPath('published/metric_values.parquet'), ...]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import open_reader
+from warehouse.settings import Settings
+
+PUBLISHED_TABLES = {
+    "metric_values": "select * from marts.published_metric_values order by all",
+    "metrics": (
+        "select metric, family, label, service, right_code, principle from reference.metrics"
+        " where public order by metric_order"
+    ),
+}
+
+
+def publish(settings: Settings, out: Path) -> list[Path]:
+    """Write ``published.duckdb`` and one Parquet file per table into ``out``; returns the paths."""
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open_reader(settings.warehouse, db_key=settings.db_key) as source:
+        frames = {name: source.sql(sql).df() for name, sql in PUBLISHED_TABLES.items()}
+    database = out / "published.duckdb"
+    database.unlink(missing_ok=True)
+    written = [database]
+    with duckdb.connect(str(database)) as target:
+        for name, frame in frames.items():
+            target.register("frame", frame)
+            target.execute(f"create table {name} as select * from frame")
+            target.unregister("frame")
+            parquet = out / f"{name}.parquet"
+            target.execute(f"copy {name} to '{parquet.as_posix()}' (format parquet)")
+            written.append(parquet)
+    return written

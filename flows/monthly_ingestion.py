@@ -17,11 +17,13 @@ from datetime import date
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from victim_voice.delivery_files import find_candidate_files, log_name
 from warehouse.ingestion import check_landing, ingest_one, refresh_metrics
 from warehouse.pseudonym import load_pseudonym_key
+from warehouse.run_summary import run_summary_markdown
 from warehouse.settings import Settings
 
 
@@ -89,6 +91,11 @@ def monthly_ingestion(
     ]
     refresh_metrics_task(str(settings.warehouse))
     new = [o for o in outcomes if o is not None]
+    create_markdown_artifact(
+        key="monthly-ingestion-summary",
+        markdown=run_summary_markdown(new, settings.warehouse, settings.db_key),
+        description="Files, quarantine rules, headline figures and quota shortfalls (aggregates only)",
+    )
     logger.info(
         "%d new file(s): %d rows loaded, %d rows quarantined, %d file(s) rejected",
         len(new),

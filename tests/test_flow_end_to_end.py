@@ -172,6 +172,11 @@ def test_planted_identifiers_reach_no_log_no_prefect_record_and_no_warehouse_col
     prefect_records = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
     stored = warehouse_text(settings.warehouse)
     assert "VictimVoice_2024-05_01.csv: LOADED" in logs and "[NAME]" in stored  # the scan sees real content
+    import sqlite3
+
+    with sqlite3.connect(database) as prefect_db:  # the run summary artifact exists, and was scanned above
+        summaries = prefect_db.execute("select data from artifact where key = 'monthly-ingestion-summary'").fetchall()
+    assert summaries and "VictimVoice_2024-05_01.csv" in summaries[-1][0]
     for kind, value in PLANTED.items():
         assert value not in logs, f"{kind} in the Prefect logs"
         assert value.encode() not in prefect_records, f"{kind} in Prefect's database"

@@ -308,6 +308,18 @@ def command_publish(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_contract_pack(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the review pack (XLSX) of one commissioned contract, or of all of them."""
+    from schemas.codebook import load_codebook
+    from victim_voice.contract_packs import write_contract_pack
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    codes = list(load_codebook().contracts) if args.all else [args.contract]
+    for code in codes:
+        print(f"Wrote {write_contract_pack(settings, code, args.out)}")
+    return EXIT_OK
+
+
 def command_keygen(args: argparse.Namespace, settings: Settings) -> int:
     """Create the pseudonymisation key file (once; never overwritten)."""
     from warehouse.pseudonym import create_key_file
@@ -409,6 +421,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_path_options(publish)
     publish.add_argument("--out", type=Path, required=True, help="folder to write into")
     publish.set_defaults(handler=command_publish)
+
+    pack = commands.add_parser(
+        "contract-pack",
+        help="write a commissioned contract's review pack (XLSX)",
+        description="Write an XLSX review pack per commissioned contract: summary, KPIs over 12 months with "
+        "intervals, trend, breakdowns where not suppressed, and consented redacted comments.",
+        epilog="Example: victim-voice contract-pack --contract SARC --out packs   (or --all)",
+    )
+    which = pack.add_mutually_exclusive_group(required=True)
+    which.add_argument("--contract", help="contract code, e.g. HORIZON, SARC, DA_SWINDON")
+    which.add_argument("--all", action="store_true", help="every contract in the codebook")
+    add_path_options(pack)
+    pack.add_argument("--out", type=Path, required=True, help="folder to write into")
+    pack.set_defaults(handler=command_contract_pack)
 
     keygen = commands.add_parser(
         "keygen",

@@ -320,6 +320,15 @@ def command_contract_pack(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_report(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the monthly HTML report."""
+    from victim_voice.report import write_report
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    print(f"Wrote {write_report(settings, args.period, args.out)}")
+    return EXIT_OK
+
+
 def command_keygen(args: argparse.Namespace, settings: Settings) -> int:
     """Create the pseudonymisation key file (once; never overwritten)."""
     from warehouse.pseudonym import create_key_file
@@ -435,6 +444,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_path_options(pack)
     pack.add_argument("--out", type=Path, required=True, help="folder to write into")
     pack.set_defaults(handler=command_contract_pack)
+
+    report = commands.add_parser(
+        "report",
+        help="write the monthly report (one self-contained HTML file)",
+        description="Write the report for the 3 and 12 months ending PERIOD: headline with intervals and "
+        "changes, trend, crime types, Victims' Code, service journey, quotas. Opens offline.",
+        epilog="Example: victim-voice report --period 2024-06 --out reports",
+    )
+    report.add_argument("--period", required=True, help="the last month of the report, YYYY-MM")
+    add_path_options(report)
+    report.add_argument("--out", type=Path, required=True, help="folder to write into")
+    report.set_defaults(handler=command_report)
 
     keygen = commands.add_parser(
         "keygen",

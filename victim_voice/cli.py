@@ -179,6 +179,23 @@ def demo_summary(warehouse: Path) -> str:
     return "\n".join(parts)
 
 
+def write_demo_outputs(settings: Settings, out: Path) -> list[Path]:
+    """The latest monthly report, every contract pack and the published aggregates."""
+    from schemas.codebook import load_codebook
+    from victim_voice.contract_packs import write_contract_pack
+    from victim_voice.report import write_report
+    from warehouse.db import open_reader
+    from warehouse.publishing import publish
+
+    with open_reader(settings.warehouse) as con:
+        [(period,)] = con.sql(
+            "select max(period) from marts.published_metric_values where period_type = 'rolling_3m'"
+        ).fetchall()
+    written = [write_report(settings, period, out / "reports")] if period else []
+    written += [write_contract_pack(settings, code, out / "contract-packs") for code in load_codebook().contracts]
+    return written + publish(settings, out / "published")
+
+
 def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate realistic demo deliveries and run the monthly flow on them."""
     from victim_voice.demo_data import write_demo_deliveries
@@ -204,6 +221,9 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     print(summarise_outcomes(outcomes))
     print()
     print(demo_summary(settings.warehouse))
+    print("\nWhat people read:")
+    for path in write_demo_outputs(settings, folder / "outputs"):
+        print(f"  {path.resolve()}")
     print(f"\nWarehouse: {settings.warehouse.resolve()}")
     print(
         f'Explore it: victim-voice tables; victim-voice query "select * from marts.crime_type_scorecard" '

@@ -48,6 +48,8 @@ def test_the_report_has_every_section(report: str) -> None:
                     "Supplier delivery against quotas"]:  # fmt: skip
         assert f"<h2>{heading.replace(chr(39), '&#x27;')}</h2>" in report or f"<h2>{heading}</h2>" in report
     assert "DOMESTIC_ABUSE" in report and "RAPE" in report and "OTHER_SEXUAL_OFFENCE" in report
+    for measure in ["whole experience", "kept informed", "fair and respectful", "rights met (all rights)"]:
+        assert measure in report  # the headline
     assert "Significant changes:" in report or "was statistically significant" in report
 
 

@@ -342,10 +342,16 @@ def command_contract_pack(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write the monthly HTML report."""
-    from victim_voice.report import write_report
+    from victim_voice.report import print_pdf, write_report
 
     settings = settings.with_paths(warehouse=args.warehouse)
-    print(f"Wrote {write_report(settings, args.period, args.out)}")
+    page = write_report(settings, args.period, args.out)
+    print(f"Wrote {page}")
+    pdf = print_pdf(page) if args.pdf else None
+    if pdf:
+        print(f"Wrote {pdf}")
+    elif args.pdf:
+        print("No PDF: headless Chromium (the PDF engine) is not installed; the HTML prints well from a browser.")
     return EXIT_OK
 
 
@@ -473,6 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: victim-voice report --period 2024-06 --out reports",
     )
     report.add_argument("--period", required=True, help="the last month of the report, YYYY-MM")
+    report.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDF copy")
     add_path_options(report)
     report.add_argument("--out", type=Path, required=True, help="folder to write into")
     report.set_defaults(handler=command_report)

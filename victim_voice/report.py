@@ -16,6 +16,9 @@ Example::
 from __future__ import annotations
 
 import html
+import shutil
+import subprocess
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -122,6 +125,23 @@ def headline_rows(con: duckdb.DuckDBPyConnection, period: str) -> list[list[str]
         if change and change[0][0] is not None:
             moved = f"{100 * change[0][0]:+.1f} points" + (" (significant)" if change[0][1] else "")
         rows.append([label, cells["rolling_3m"], moved, cells["rolling_12m"]])
+    rights = {
+        period_type: con.execute(
+            "select rate, ci_low, ci_high, suppressed, indicative from marts.victims_code_by_principle"
+            " where principle = 'all' and period_type = ? and period = ?",
+            [period_type, period],
+        ).fetchall()
+        for period_type in ("rolling_3m", "rolling_12m")
+    }
+
+    def pooled(found: list[tuple]) -> str:
+        rate, low, high, suppressed, indicative = found[0] if found else (None, None, None, False, False)
+        interval = "" if suppressed or rate is None else f" ({percent(low)} to {percent(high)})"
+        return percent(rate, suppressed, indicative) + interval
+
+    rows.append(
+        ["Victims' Code rights met (all rights)", pooled(rights["rolling_3m"]), "–", pooled(rights["rolling_12m"])]
+    )
     return rows
 
 
@@ -143,6 +163,41 @@ def what_changed(con: duckdb.DuckDBPyConnection, period: str) -> str:
         for label, comparison, rate, before in found
     ]
     return "Significant changes: " + " ".join(sentences)
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+# Headless and offline: no sync, no updates, no background calls (this machine has no network).
+BROWSER_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)  # fmt: skip
+
+
+def find_browser() -> str | None:
+    """A headless Chromium on this machine, if any (the PDF engine and the test's browser)."""
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def run_browser(browser: str, page: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """Run headless Chromium on a local page, with a throwaway profile."""
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [browser, *BROWSER_FLAGS, f"--user-data-dir={profile}", *arguments, page.resolve().as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+
+def print_pdf(page: Path) -> Path | None:
+    """The page printed to PDF by headless Chromium; None when no browser is installed."""
+    browser = find_browser()
+    if browser is None:
+        return None
+    pdf = page.with_suffix(".pdf")
+    run_browser(browser, page, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    return pdf if pdf.exists() and pdf.stat().st_size > 0 else None
 
 
 def write_report(settings: Settings, period: str, out: Path) -> Path:

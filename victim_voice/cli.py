@@ -191,7 +191,10 @@ def write_demo_outputs(settings: Settings, out: Path) -> list[Path]:
         [(period,)] = con.sql(
             "select max(period) from marts.published_metric_values where period_type = 'rolling_3m'"
         ).fetchall()
-    written = [write_report(settings, period, out / "reports")] if period else []
+    from victim_voice.report import print_pdf
+
+    page = write_report(settings, period, out / "reports") if period else None
+    written = [path for path in (page, page and print_pdf(page)) if path]
     written += [write_contract_pack(settings, code, out / "contract-packs") for code in load_codebook().contracts]
     return written + publish(settings, out / "published")
 

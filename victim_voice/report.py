@@ -103,6 +103,13 @@ def trend_svg(title: str, points: list[tuple[str, float | None, float | None, fl
     )
 
 
+def rate_with_interval(found: list[tuple]) -> str:
+    """A (rate, low, high, withheld, indicative) row as "62.0% (57.5% to 66.2%)"; [c] if withheld."""
+    rate, low, high, withheld, indicative = found[0] if found else (None, None, None, False, False)
+    interval = "" if withheld or rate is None else f" ({percent(low)} to {percent(high)})"
+    return percent(rate, withheld, indicative) + interval
+
+
 def headline_rows(con: duckdb.DuckDBPyConnection, period: str) -> list[list[str]]:
     rows = []
     for metric, label in HEADLINE:
@@ -113,9 +120,7 @@ def headline_rows(con: duckdb.DuckDBPyConnection, period: str) -> list[list[str]
                 " where metric = ? and period_type = ? and period = ? and breakdown = 'all'",
                 [metric, period_type, period],
             ).fetchall()
-            rate, low, high, withheld, indicative = found[0] if found else (None, None, None, False, False)
-            interval = "" if withheld or rate is None else f" ({percent(low)} to {percent(high)})"
-            cells[period_type] = percent(rate, withheld, indicative) + interval
+            cells[period_type] = rate_with_interval(found)
         change = con.execute(
             "select difference, significant from marts.metric_changes where metric = ? and breakdown = 'all'"
             " and comparison = 'previous_3m' and period = ?",
@@ -134,14 +139,8 @@ def headline_rows(con: duckdb.DuckDBPyConnection, period: str) -> list[list[str]
         for period_type in ("rolling_3m", "rolling_12m")
     }
 
-    def pooled(found: list[tuple]) -> str:
-        rate, low, high, suppressed, indicative = found[0] if found else (None, None, None, False, False)
-        interval = "" if suppressed or rate is None else f" ({percent(low)} to {percent(high)})"
-        return percent(rate, suppressed, indicative) + interval
-
-    rows.append(
-        ["Victims' Code rights met (all rights)", pooled(rights["rolling_3m"]), "–", pooled(rights["rolling_12m"])]
-    )
+    label = "Victims' Code rights met (all rights)"
+    rows.append([label, rate_with_interval(rights["rolling_3m"]), "–", rate_with_interval(rights["rolling_12m"])])
     return rows
 
 

@@ -181,3 +181,31 @@ def test_planted_identifiers_reach_no_log_no_prefect_record_and_no_warehouse_col
         assert value not in logs, f"{kind} in the Prefect logs"
         assert value.encode() not in prefect_records, f"{kind} in Prefect's database"
         assert value not in stored, f"{kind} in the warehouse"
+
+
+def test_publication_and_backfill_flows(prefect_server, tmp_path: Path) -> None:
+    from flows.publication import backfill, monthly_publication
+    from tests.given import build_warehouse
+
+    rows = [{"interview_date": f"2024-0{m}-10", "sat_overall": 6} for m in range(1, 6) for _ in range(12)]
+    warehouse = str(build_warehouse(tmp_path / "w.duckdb", [rows]))
+    written = monthly_publication(warehouse=warehouse, out=str(tmp_path / "out"))
+    names = sorted(Path(p).name for p in written)
+    assert "VictimVoice_report_2024-05.html" in names and "SARC_contract_pack.xlsx" in names
+    assert "published.duckdb" in names
+    reports = backfill(first="2024-03", last="2024-04", warehouse=warehouse, out=str(tmp_path / "backfill"))
+    assert sorted(Path(p).name for p in reports if p.endswith(".html")) == [
+        "VictimVoice_report_2024-03.html",
+        "VictimVoice_report_2024-04.html",
+    ]
+
+
+def test_every_deployment_in_prefect_yaml_points_at_a_flow() -> None:
+    import importlib
+
+    spec = yaml.safe_load((Path(__file__).parents[1] / "prefect.yaml").read_text(encoding="utf-8"))
+    for deployment in spec["deployments"]:
+        module, _, name = deployment["entrypoint"].partition(":")
+        flow_function = getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), name)
+        assert hasattr(flow_function, "deploy"), deployment["name"]  # a Prefect flow
+        assert set(deployment.get("parameters", {})) <= set(flow_function.parameters.properties)

@@ -21,6 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from victim_voice.delivery_files import find_candidate_files, log_name
+from warehouse.db import WarehouseBusy
 from warehouse.ingestion import check_landing, ingest_one, refresh_metrics
 from warehouse.pseudonym import load_pseudonym_key
 from warehouse.run_summary import run_summary_markdown
@@ -35,7 +36,29 @@ def run_settings(landing: str | None, warehouse: str | None, key_file: str | Non
     return settings.with_key_file(Path(key_file)) if key_file else settings
 
 
-@task(name="ingest-delivery", cache_policy=NO_CACHE, persist_result=False)
+RETRY_DELAYS_SECONDS = [10, 30, 90]  # back-off for transient faults only
+
+
+def retry_on_transient_fault(task, task_run, state) -> bool:
+    """Retry when the warehouse is busy (another writer) or a file is still locked; never on a
+    validation or configuration problem, which a retry cannot fix."""
+    try:
+        state.result()
+    except (WarehouseBusy, PermissionError, BlockingIOError):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    name="ingest-delivery",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=len(RETRY_DELAYS_SECONDS),
+    retry_delay_seconds=RETRY_DELAYS_SECONDS,
+    retry_condition_fn=retry_on_transient_fault,
+)
 def ingest_delivery(
     landing: str, file_name: str, warehouse: str, run_date: date, key_file: str | None = None
 ) -> dict | None:
@@ -60,7 +83,14 @@ def ingest_delivery(
     return outcome.as_dict()
 
 
-@task(name="refresh-metrics", cache_policy=NO_CACHE, persist_result=False)
+@task(
+    name="refresh-metrics",
+    cache_policy=NO_CACHE,
+    persist_result=False,
+    retries=len(RETRY_DELAYS_SECONDS),
+    retry_delay_seconds=RETRY_DELAYS_SECONDS,
+    retry_condition_fn=retry_on_transient_fault,
+)
 def refresh_metrics_task(warehouse: str) -> list[str]:
     """Rebuild the metric tables and views from everything loaded so far."""
     built = refresh_metrics(Settings.from_env().with_paths(warehouse=Path(warehouse)))

@@ -209,3 +209,40 @@ def test_every_deployment_in_prefect_yaml_points_at_a_flow() -> None:
         flow_function = getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), name)
         assert hasattr(flow_function, "deploy"), deployment["name"]  # a Prefect flow
         assert set(deployment.get("parameters", {})) <= set(flow_function.parameters.properties)
+
+
+def test_only_transient_faults_are_retried() -> None:
+    from prefect.states import Failed
+
+    from flows.monthly_ingestion import retry_on_transient_fault
+    from warehouse.db import WarehouseBusy
+    from warehouse.settings import ConfigurationError
+
+    assert retry_on_transient_fault(None, None, Failed(data=WarehouseBusy("busy"))) is True
+    assert retry_on_transient_fault(None, None, Failed(data=PermissionError(13, "locked"))) is True
+    assert retry_on_transient_fault(None, None, Failed(data=ConfigurationError("no key"))) is False
+    assert retry_on_transient_fault(None, None, Failed(data=ValueError("a bug"))) is False
+
+
+def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settings, monkeypatch) -> None:
+    """The first attempt finds the warehouse busy; the retry loads the file."""
+    import flows.monthly_ingestion as module
+    from warehouse.db import WarehouseBusy
+
+    monkeypatch.setattr(module, "RETRY_DELAYS_SECONDS", [0, 0, 0])
+    real_ingest_one = module.ingest_one
+    attempts = []
+
+    def busy_once(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise WarehouseBusy("the warehouse is in use by another process")
+        return real_ingest_one(*args, **kwargs)
+
+    monkeypatch.setattr(module, "ingest_one", busy_once)
+    task = module.ingest_delivery.with_options(retry_delay_seconds=0)
+    monkeypatch.setattr(module, "ingest_delivery", task)
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    outcomes = module.monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse))
+    assert len(attempts) == 2
+    assert [o["status"] for o in outcomes] == ["LOADED"]

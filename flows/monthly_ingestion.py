@@ -113,7 +113,7 @@ def monthly_ingestion(
     check_landing(settings.landing)
     load_pseudonym_key(settings)  # a missing or weak key stops the run before any file
     run_date = run_date or date.today()
-    files = find_candidate_files(settings.landing)
+    files = find_candidate_files(settings.landing, settings.settle_seconds)
     logger = get_run_logger()
     logger.info("%d file(s) in %s", len(files), settings.landing)
     outcomes = [

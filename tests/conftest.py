@@ -28,6 +28,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VICTIM_VOICE_PSEUDONYM_KEY", TEST_KEY)
+    monkeypatch.setenv("VICTIM_VOICE_SETTLE_SECONDS", "0")  # tests write files and ingest them at once
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.chdir(tmp_path)
 

@@ -194,3 +194,18 @@ def test_a_misnamed_file_is_stored_under_a_label_and_recorded_once(settings: Set
     with open_writer(settings.warehouse) as con:
         [(file_name,)] = con.sql("select file_name from audit.deliveries").fetchall()
     assert file_name.startswith("(a misnamed file, name hash ") and "Sarah" not in file_name
+
+
+def test_a_file_still_growing_waits_for_the_next_run(settings: Settings) -> None:
+    import dataclasses
+    import os
+    import time
+
+    uploading = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    settled = write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row(response_id="VV00000009")])
+    an_hour_ago = time.time() - 3600
+    os.utime(settled, (an_hour_ago, an_hour_ago))
+    patient = dataclasses.replace(settings, settle_seconds=60)
+    assert [o.file_name for o in ingest_landing(patient, RUN_DATE)] == [settled.name]
+    os.utime(uploading, (an_hour_ago, an_hour_ago))  # the upload has finished
+    assert [o.file_name for o in ingest_landing(patient, RUN_DATE)] == [uploading.name]

@@ -111,3 +111,10 @@ def test_an_env_file_with_a_secret_must_be_private(tmp_path: Path) -> None:
         Settings.from_env({}, env_file=env_file)
     env_file.chmod(0o600)
     assert Settings.from_env({}, env_file=env_file).pseudonym_key == "k" * 40
+
+
+def test_settle_seconds_from_the_environment() -> None:
+    assert Settings.from_env({}).settle_seconds == 60
+    assert Settings.from_env({"VICTIM_VOICE_SETTLE_SECONDS": "0"}).settle_seconds == 0
+    with pytest.raises(ConfigurationError, match="must be a number of seconds"):
+        Settings.from_env({"VICTIM_VOICE_SETTLE_SECONDS": "soon"})

@@ -19,6 +19,7 @@ import csv
 import hashlib
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -100,16 +101,22 @@ def log_name(file_name: str) -> str:
     return f"(a misnamed file, name hash {digest})"
 
 
-def find_candidate_files(landing: Path) -> list[Path]:
+def find_candidate_files(landing: Path, settle_seconds: float = 0) -> list[Path]:
     """Files waiting in the landing folder, in delivery order.
 
-    Hidden files and files still being uploaded (``.part``, ``.tmp``) are left alone;
-    every other file is a candidate, so a misnamed one is rejected, not ignored.
+    Hidden files and files still being uploaded are left alone: those named ``.part``,
+    ``.tmp`` or ``.crdownload``, and those changed in the last ``settle_seconds`` (an upload
+    that does not use a temporary name is still growing). Every other file is a candidate,
+    so a misnamed one is rejected, not ignored.
     """
+    settled_before = time.time() - settle_seconds
     files = [
         p
         for p in landing.iterdir()
-        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(IN_PROGRESS_SUFFIXES)
+        if p.is_file()
+        and not p.name.startswith(".")
+        and not p.name.endswith(IN_PROGRESS_SUFFIXES)
+        and p.lstat().st_mtime <= settled_before
     ]
     return sorted(files, key=lambda p: parse_delivery_name(p.name).sort_key)
 

@@ -56,6 +56,8 @@ def ingest_landing(settings: Settings, run_date: date) -> list[DeliveryOutcome]:
     then refresh the metrics."""
     check_landing(settings.landing)
     load_pseudonym_key(settings)  # fail before touching anything if the key is unusable
-    outcomes = [ingest_one(settings, path, run_date) for path in find_candidate_files(settings.landing)]
+    outcomes = [
+        ingest_one(settings, path, run_date) for path in find_candidate_files(settings.landing, settings.settle_seconds)
+    ]
     refresh_metrics(settings)
     return [o for o in outcomes if o is not None]

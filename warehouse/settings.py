@@ -23,6 +23,20 @@ class ConfigurationError(Exception):
     """Settings are missing or invalid; the message says which and how to fix it."""
 
 
+DEFAULT_SETTLE_SECONDS = 60
+
+
+def settle_seconds(text: str) -> float:
+    """VICTIM_VOICE_SETTLE_SECONDS as a number of seconds (0 or more)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigurationError(f"{PREFIX}SETTLE_SECONDS must be a number of seconds, not {text!r}") from None
+    if value < 0:
+        raise ConfigurationError(f"{PREFIX}SETTLE_SECONDS must be 0 or more")
+    return value
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     """``KEY=VALUE`` lines of a `.env` file (comments and blank lines skipped)."""
     if not path.is_file():
@@ -56,6 +70,7 @@ class Settings:
     key_file: Path = field(default_factory=lambda: default_key_file(os.environ))
     pseudonym_key: str | None = field(default=None, repr=False)
     db_key: str | None = field(default=None, repr=False)  # encrypts the warehouse file (needs httpfs)
+    settle_seconds: float = 0  # a landing file changed more recently is still being uploaded
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")) -> Settings:
@@ -67,6 +82,7 @@ class Settings:
             key_file=Path(env.get(f"{PREFIX}PSEUDONYM_KEY_FILE") or default_key_file(env)),
             pseudonym_key=env.get(f"{PREFIX}PSEUDONYM_KEY") or None,
             db_key=env.get(f"{PREFIX}DB_KEY") or None,
+            settle_seconds=settle_seconds(env.get(f"{PREFIX}SETTLE_SECONDS", str(DEFAULT_SETTLE_SECONDS))),
         )
 
     def with_paths(self, landing: Path | None = None, warehouse: Path | None = None) -> Settings:

@@ -12,6 +12,7 @@ Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not s
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from datetime import date
 from pathlib import Path
@@ -104,12 +105,16 @@ def monthly_ingestion(
     warehouse: str | None = None,
     run_date: date | None = None,
     key_file: str | None = None,
+    settle_seconds: float | None = None,
 ) -> list[dict]:
     """Ingest every new delivery in the landing folder into the warehouse, in order, then
     refresh the metrics. ``key_file`` overrides the pseudonymisation key (the demo's
-    throwaway key); otherwise the key comes from the environment as usual."""
+    throwaway key) and ``settle_seconds`` the wait for uploads in progress; otherwise both
+    come from the environment as usual."""
     os.umask(0o077)  # the warehouse, its write-ahead log and anything else written: owner-only
     settings = run_settings(landing, warehouse, key_file)
+    if settle_seconds is not None:
+        settings = dataclasses.replace(settings, settle_seconds=settle_seconds)
     check_landing(settings.landing)
     load_pseudonym_key(settings)  # a missing or weak key stops the run before any file
     run_date = run_date or date.today()

@@ -246,3 +246,15 @@ def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settin
     outcomes = module.monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse))
     assert len(attempts) == 2
     assert [o["status"] for o in outcomes] == ["LOADED"]
+
+
+def test_the_demo_loads_what_it_just_wrote(prefect_server, tmp_path: Path, monkeypatch, capsys) -> None:
+    """The demo writes its files and ingests them at once: the upload wait must not apply."""
+    from victim_voice.cli import main
+
+    monkeypatch.delenv("VICTIM_VOICE_SETTLE_SECONDS")  # the default, 60 s
+    assert main(["demo", "--dir", str(tmp_path / "demo"), "--months", "3"]) == 0
+    out = capsys.readouterr().out
+    total = next(line.split() for line in out.splitlines() if line.startswith("total"))
+    assert int(total[2]) > 300  # loaded rows
+    assert "VictimVoice_report_" in out and "_contract_pack.xlsx" in out

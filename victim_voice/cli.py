@@ -105,6 +105,7 @@ def run_ingestion_flow(settings: Settings, run_date: date | None = None, key_fil
         warehouse=str(settings.warehouse),
         run_date=run_date,
         key_file=str(key_file) if key_file else None,
+        settle_seconds=settings.settle_seconds,
     )
 
 

@@ -52,14 +52,17 @@ def retry_on_transient_fault(task, task_run, state) -> bool:
     return False
 
 
-@task(
-    name="ingest-delivery",
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    retries=len(RETRY_DELAYS_SECONDS),
-    retry_delay_seconds=RETRY_DELAYS_SECONDS,
-    retry_condition_fn=retry_on_transient_fault,
-)
+# Every task here: no caching or stored results (they touch rows), retries on transient faults only.
+TASK_OPTIONS = {
+    "cache_policy": NO_CACHE,
+    "persist_result": False,
+    "retries": len(RETRY_DELAYS_SECONDS),
+    "retry_delay_seconds": RETRY_DELAYS_SECONDS,
+    "retry_condition_fn": retry_on_transient_fault,
+}
+
+
+@task(name="ingest-delivery", **TASK_OPTIONS)
 def ingest_delivery(
     landing: str, file_name: str, warehouse: str, run_date: date, key_file: str | None = None
 ) -> dict | None:
@@ -84,14 +87,7 @@ def ingest_delivery(
     return outcome.as_dict()
 
 
-@task(
-    name="refresh-metrics",
-    cache_policy=NO_CACHE,
-    persist_result=False,
-    retries=len(RETRY_DELAYS_SECONDS),
-    retry_delay_seconds=RETRY_DELAYS_SECONDS,
-    retry_condition_fn=retry_on_transient_fault,
-)
+@task(name="refresh-metrics", **TASK_OPTIONS)
 def refresh_metrics_task(warehouse: str) -> list[str]:
     """Rebuild the metric tables and views from everything loaded so far."""
     built = refresh_metrics(Settings.from_env().with_paths(warehouse=Path(warehouse)))

@@ -18,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from schemas.codebook import load_codebook
 from victim_voice.contract_packs import write_contract_pack
 from victim_voice.report import print_pdf, write_report
+from victim_voice.report import published_periods as report_periods
 from warehouse.db import open_reader
 from warehouse.ingestion import refresh_metrics
 from warehouse.publishing import publish
@@ -27,9 +28,7 @@ from warehouse.settings import Settings
 def published_periods(settings: Settings) -> list[str]:
     """Months that end a published rolling 3-month window, in order."""
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
-        return [p for (p,) in con.sql(
-            "select distinct period from marts.published_metric_values where period_type = 'rolling_3m' order by 1"
-        ).fetchall()]  # fmt: skip
+        return report_periods(con)
 
 
 @task(name="write-report", cache_policy=NO_CACHE, persist_result=False)

@@ -184,16 +184,15 @@ def write_demo_outputs(settings: Settings, out: Path) -> list[Path]:
     """The latest monthly report, every contract pack and the published aggregates."""
     from schemas.codebook import load_codebook
     from victim_voice.contract_packs import write_contract_pack
-    from victim_voice.report import write_report
+    from victim_voice.report import published_periods, write_report
     from warehouse.db import open_reader
     from warehouse.publishing import publish
 
     with open_reader(settings.warehouse) as con:
-        [(period,)] = con.sql(
-            "select max(period) from marts.published_metric_values where period_type = 'rolling_3m'"
-        ).fetchall()
+        periods = published_periods(con)
     from victim_voice.report import print_pdf
 
+    period = periods[-1] if periods else None
     page = write_report(settings, period, out / "reports") if period else None
     written = [path for path in (page, page and print_pdf(page)) if path]
     written += [write_contract_pack(settings, code, out / "contract-packs") for code in load_codebook().contracts]

@@ -199,12 +199,16 @@ def print_pdf(page: Path) -> Path | None:
     return pdf if pdf.exists() and pdf.stat().st_size > 0 else None
 
 
+def published_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Months that end a published rolling 3-month window (the months a report can cover), in order."""
+    sql = "select distinct period from marts.published_metric_values where period_type = 'rolling_3m' order by 1"
+    return [period for (period,) in con.sql(sql).fetchall()]
+
+
 def write_report(settings: Settings, period: str, out: Path) -> Path:
     """Write ``VictimVoice_report_<period>.html`` for the 3 and 12 months ending ``period``."""
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
-        periods = [p for (p,) in con.sql(
-            "select distinct period from marts.published_metric_values where period_type = 'rolling_3m' order by 1"
-        ).fetchall()]  # fmt: skip
+        periods = published_periods(con)
         if period not in periods:
             raise ConfigurationError(f"no published rolling 3-month figures end in {period}; available: "
                                      f"{', '.join(periods[-6:]) or 'none yet'}")  # fmt: skip

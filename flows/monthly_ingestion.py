@@ -20,8 +20,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed, Failed, State
 
 from victim_voice.delivery_files import find_candidate_files, log_name
+from warehouse.alerts import Alert, alert_message, alerts_markdown, find_alerts
 from warehouse.db import WarehouseBusy
 from warehouse.ingestion import check_landing, ingest_one, refresh_metrics
 from warehouse.pseudonym import load_pseudonym_key
@@ -95,6 +97,22 @@ def refresh_metrics_task(warehouse: str) -> list[str]:
     return built
 
 
+def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
+    """Send the alerts through a Prefect notification block (``type-slug/name``, for example
+    ``ms-teams-webhook/opcc-alerts``). A failure to send is logged, never fatal: the run's
+    Failed state and its artifact already carry the alerts."""
+    from prefect.blocks.core import Block
+
+    logger = get_run_logger()
+    body = "\n".join(f"- {a.kind} {a.subject}: {a.detail}" for a in alerts)
+    try:
+        Block.load(block_name).notify(body=body, subject=f"Victim Voice monthly ingestion: {alert_message(alerts)}")
+    except Exception as error:
+        logger.warning("could not send the alerts through %s: %s", block_name, type(error).__name__)
+    else:
+        logger.info("alerts sent through %s", block_name)
+
+
 @flow(name="monthly-ingestion", persist_result=False, log_prints=False)
 def monthly_ingestion(
     landing: str | None = None,
@@ -102,11 +120,17 @@ def monthly_ingestion(
     run_date: date | None = None,
     key_file: str | None = None,
     settle_seconds: float | None = None,
-) -> list[dict]:
+) -> State:
     """Ingest every new delivery in the landing folder into the warehouse, in order, then
     refresh the metrics. ``key_file`` overrides the pseudonymisation key (the demo's
     throwaway key) and ``settle_seconds`` the wait for uploads in progress; otherwise both
-    come from the environment as usual."""
+    come from the environment as usual.
+
+    The run ends Completed, or Failed when it found alerts (a rejected file, too many rows
+    quarantined, a quota shortfall, a late supplier; see ``warehouse/alerts.py``) so the
+    Prefect UI and automations show it; the good rows are loaded either way. Its data is
+    the list of new files' counts, plus the alerts: call it with ``return_state=True`` and
+    read ``state.result(raise_on_failure=False)``."""
     os.umask(0o077)  # the warehouse, its write-ahead log and anything else written: owner-only
     settings = run_settings(landing, warehouse, key_file)
     if settle_seconds is not None:
@@ -122,6 +146,7 @@ def monthly_ingestion(
     ]
     refresh_metrics_task(str(settings.warehouse))
     new = [o for o in outcomes if o is not None]
+    alerts = find_alerts(new, settings, run_date)
     create_markdown_artifact(
         key="monthly-ingestion-summary",
         markdown=run_summary_markdown(new, settings.warehouse, settings.db_key),
@@ -134,4 +159,16 @@ def monthly_ingestion(
         sum(o["rows_quarantined"] for o in new),
         sum(o["status"] == "REJECTED" for o in new),
     )
-    return new
+    result = {"files": new, "alerts": [a.as_dict() for a in alerts]}
+    if not alerts:
+        return Completed(message=f"{len(new)} new file(s), no alerts", data=result)
+    create_markdown_artifact(
+        key="monthly-ingestion-alerts",
+        markdown=alerts_markdown(alerts),
+        description="What this run found that needs a person (aggregates only)",
+    )
+    for alert in alerts:
+        logger.warning("ALERT %s %s: %s", alert.kind, alert.subject, alert.detail)
+    if settings.alert_block:
+        send_alert_notification(settings.alert_block, alerts)
+    return Failed(message=alert_message(alerts), data=result)

@@ -94,3 +94,21 @@ def settings(tmp_path: Path, landing: Path) -> Settings:
 @pytest.fixture
 def rows_factory() -> Callable[..., dict[str, str]]:
     return base_row
+
+
+def full_month(period: str, rows: int = 170) -> list[dict[str, str]]:
+    """A delivery for ``period`` (YYYY-MM) that meets every supplier quota: 40 violence with
+    domestic abuse, 15 sexual offences, 10 burglaries, 5 hate crimes, 170 rows in all."""
+    groups = ["VIOLENCE_WITH_INJURY"] * 40 + ["RAPE"] * 15 + ["BURGLARY_RESIDENTIAL"] * 10
+    groups += ["CRIMINAL_DAMAGE"] * (rows - len(groups))
+    return [
+        base_row(
+            response_id=f"VV{period[2:4]}{period[5:7]}{number:04d}",
+            interview_date=f"{period}-14",
+            crime_group=group,
+            domestic_abuse="Y" if number < 40 else "N",
+            hate_crime="Y" if 100 <= number < 105 else "N",
+            comment_police="",
+        )
+        for number, group in enumerate(groups)
+    ]

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RUN_DATE, base_row, write_csv
+from tests.conftest import RUN_DATE, base_row, full_month, write_csv
 from victim_voice import cli
+from warehouse.alerts import find_alerts
 from warehouse.ingestion import ingest_landing
 from warehouse.settings import Settings
 
@@ -18,8 +19,9 @@ from warehouse.settings import Settings
 def without_prefect(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the same steps as the flow, minus Prefect (the flow itself has its own test)."""
 
-    def run(settings: Settings, run_date=None) -> list[dict]:
-        return [o.as_dict() for o in ingest_landing(settings, RUN_DATE)]
+    def run(settings: Settings, run_date=None) -> tuple[list[dict], list[dict]]:
+        outcomes = [o.as_dict() for o in ingest_landing(settings, RUN_DATE)]
+        return outcomes, [a.as_dict() for a in find_alerts(outcomes, settings, RUN_DATE)]
 
     monkeypatch.setattr(cli, "run_ingestion_flow", run)
 
@@ -29,13 +31,26 @@ def ingest_args(settings: Settings) -> list[str]:
 
 
 def test_ingest_prints_a_summary_and_exits_0(settings: Settings, without_prefect, capsys) -> None:
+    rows = full_month("2024-05", rows=171)
+    rows[-1]["mode"] = ""
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", rows)
+    assert cli.main(ingest_args(settings)) == 0
+    out = capsys.readouterr().out
+    assert "VictimVoice_2024-05_01.csv  LOADED  171   170     1            0" in out
+    assert f"Warehouse: {settings.warehouse}" in out
+    assert "Needs attention" not in out
+
+
+def test_alerts_are_printed_and_exit_4(settings: Settings, without_prefect, capsys) -> None:
     write_csv(
         settings.landing / "VictimVoice_2024-05_01.csv", [base_row(), base_row(response_id="VV00000002", mode="")]
     )
-    assert cli.main(ingest_args(settings)) == 0
+    assert cli.main(ingest_args(settings)) == 4
     out = capsys.readouterr().out
     assert "VictimVoice_2024-05_01.csv  LOADED  2     1       1            0" in out
-    assert f"Warehouse: {settings.warehouse}" in out
+    assert "Needs attention:" in out
+    assert "QUARANTINE_SHARE  VictimVoice_2024-05_01.csv  1 of 2 rows quarantined (50.0%, alert above 5%)" in out
+    assert "QUOTA_SHORTFALL   2024-05                     total: 1 delivered, quota 170" in out
 
 
 def test_a_rejected_file_exits_1(settings: Settings, without_prefect, capsys) -> None:
@@ -45,14 +60,23 @@ def test_a_rejected_file_exits_1(settings: Settings, without_prefect, capsys) ->
 
 
 def test_nothing_new_exits_0(settings: Settings, without_prefect, capsys) -> None:
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
+    assert cli.main(ingest_args(settings)) == 0
+    capsys.readouterr()
     assert cli.main(ingest_args(settings)) == 0
     assert "No new delivery files" in capsys.readouterr().out
+
+
+def test_nothing_at_all_after_the_due_day_is_a_late_supplier(settings: Settings, without_prefect, capsys) -> None:
+    assert cli.main(ingest_args(settings)) == 4
+    out = capsys.readouterr().out
+    assert "No new delivery files" in out and "SUPPLIER_LATE  2024-05" in out
 
 
 def test_environment_gives_the_paths(settings: Settings, without_prefect, monkeypatch, capsys) -> None:
     monkeypatch.setenv("VICTIM_VOICE_LANDING", str(settings.landing))
     monkeypatch.setenv("VICTIM_VOICE_WAREHOUSE", str(settings.warehouse))
-    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
     assert cli.main(["ingest"]) == 0
     assert settings.warehouse.exists()
 
@@ -158,9 +182,9 @@ def test_demo_checks_months_before_touching_its_folder(tmp_path: Path, capsys) -
 def test_demo_uses_its_own_throwaway_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     seen = {}
 
-    def run(settings: Settings, run_date=None, key_file=None) -> list[dict]:
+    def run(settings: Settings, run_date=None, key_file=None) -> tuple[list[dict], list[dict]]:
         seen["key_file"] = key_file
-        return [o.as_dict() for o in ingest_landing(settings.with_key_file(key_file), RUN_DATE)]
+        return [o.as_dict() for o in ingest_landing(settings.with_key_file(key_file), RUN_DATE)], []
 
     monkeypatch.setattr(cli, "run_ingestion_flow", run)
     monkeypatch.setattr(cli, "demo_summary", lambda warehouse: "")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
 
-from tests.conftest import base_row, write_csv
+from tests.conftest import RUN_DATE, base_row, full_month, write_csv
 from warehouse.db import open_reader
 from warehouse.settings import Settings, apply_prefect_offline_defaults
 
@@ -69,7 +73,8 @@ def test_cli_runs_the_real_flow(prefect_server, settings: Settings, capsys, pref
     code = main(["ingest", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)])
     out = capsys.readouterr().out
 
-    assert code == 0
+    assert code == 4  # loaded, with alerts: 1 of 2 rows quarantined, quotas short, this year's months late
+    assert "QUARANTINE_SHARE" in out and "SUPPLIER_LATE" in out
     assert ["total", "3", "2", "1", "0"] in [line.split() for line in out.splitlines()]
     logged = "\n".join(prefect_log.messages)
     assert "VictimVoice_2024-05_01.csv: LOADED, 2 rows in file, 1 loaded (0 corrections), 1 quarantined" in logged
@@ -80,14 +85,18 @@ def test_cli_runs_the_real_flow(prefect_server, settings: Settings, capsys, pref
 def test_the_flow_returns_json_safe_counts(prefect_server, settings: Settings) -> None:
     from flows.monthly_ingestion import monthly_ingestion
 
-    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
-    outcomes = monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse))
-    assert [(o["file_name"], o["status"], o["rows_loaded"]) for o in outcomes] == [
-        ("VictimVoice_2024-05_01.csv", "LOADED", 1)
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
+    paths = {"landing": str(settings.landing), "warehouse": str(settings.warehouse), "run_date": RUN_DATE}
+    state = monthly_ingestion(**paths, return_state=True)
+    assert state.is_completed()
+    result = state.result()
+    assert [(o["file_name"], o["status"], o["rows_loaded"]) for o in result["files"]] == [
+        ("VictimVoice_2024-05_01.csv", "LOADED", 170)
     ]
-    assert monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse)) == []
-    with open_reader(settings.warehouse) as con:  # the flow refreshed the metrics: 9 breakdowns answered
-        assert con.sql("select count(*) from marts.metric_values where metric = 'sat_overall'").fetchall() == [(9,)]
+    assert result["alerts"] == []
+    assert monthly_ingestion(**paths) == {"files": [], "alerts": []}
+    with open_reader(settings.warehouse) as con:  # the flow refreshed the metrics
+        assert con.sql("select count(*) from marts.metric_values where metric = 'sat_overall'").fetchall()[0][0] > 9
 
 
 def test_prefect_yaml_schedules_the_same_flow() -> None:
@@ -243,9 +252,11 @@ def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settin
     task = module.ingest_delivery.with_options(retry_delay_seconds=0)
     monkeypatch.setattr(module, "ingest_delivery", task)
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
-    outcomes = module.monthly_ingestion(landing=str(settings.landing), warehouse=str(settings.warehouse))
+    state = module.monthly_ingestion(
+        landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
+    )
     assert len(attempts) == 2
-    assert [o["status"] for o in outcomes] == ["LOADED"]
+    assert [o["status"] for o in state.result(raise_on_failure=False)["files"]] == ["LOADED"]
 
 
 def test_the_demo_loads_what_it_just_wrote(prefect_server, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -258,3 +269,66 @@ def test_the_demo_loads_what_it_just_wrote(prefect_server, tmp_path: Path, monke
     total = next(line.split() for line in out.splitlines() if line.startswith("total"))
     assert int(total[2]) > 300  # loaded rows
     assert "VictimVoice_report_" in out and "_contract_pack.xlsx" in out
+
+
+class Webhook(http.server.BaseHTTPRequestHandler):
+    """A local stand-in for a Teams or e-mail webhook: keeps what it is sent."""
+
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Webhook.received.append(json.loads(body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_alerts_fail_the_run_with_an_artifact_and_a_notification(
+    prefect_server, settings: Settings, monkeypatch
+) -> None:
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+    from prefect.client.orchestration import get_client
+
+    from flows.monthly_ingestion import monthly_ingestion
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Webhook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    CustomWebhookNotificationBlock(
+        name="opcc-alerts",
+        url=f"http://127.0.0.1:{server.server_port}/hook",
+        json_data={"title": "{{subject}}", "text": "{{body}}"},
+    ).save("opcc-alerts", overwrite=True)
+    monkeypatch.setenv("VICTIM_VOICE_ALERT_BLOCK", "custom-webhook/opcc-alerts")
+    rows = full_month("2024-05")
+    rows[-1].update(mode="", comment_police="Call Sarah Jones on 07700 900123")
+    for row in rows[-10:-1]:
+        row["mode"] = ""
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", rows)
+    (settings.landing / "VictimVoice_2024-05_02.csv").write_text("not,a,delivery\n")
+    try:
+        state = monthly_ingestion(
+            landing=str(settings.landing), warehouse=str(settings.warehouse), run_date=RUN_DATE, return_state=True
+        )
+    finally:
+        server.shutdown()
+
+    assert state.is_failed()
+    assert state.message == (
+        "3 alerts: QUARANTINE_SHARE VictimVoice_2024-05_01.csv; FILE_REJECTED VictimVoice_2024-05_02.csv;"
+        " QUOTA_SHORTFALL 2024-05"
+    )
+    result = state.result(raise_on_failure=False)
+    assert [a["kind"] for a in result["alerts"]] == ["QUARANTINE_SHARE", "FILE_REJECTED", "QUOTA_SHORTFALL"]
+    assert result["files"][0]["rows_loaded"] == 160  # the good rows are loaded all the same
+    with get_client(sync_client=True) as client:
+        artifact = client.read_latest_artifacts()
+        markdown = next(a.data for a in artifact if a.key == "monthly-ingestion-alerts")
+    assert "QUARANTINE_SHARE | VictimVoice_2024-05_01.csv | 10 of 170 rows quarantined" in markdown
+    [sent] = Webhook.received
+    assert sent["title"].startswith("Victim Voice monthly ingestion: 3 alerts")
+    assert "QUOTA_SHORTFALL 2024-05: total: 160 delivered, quota 170" in sent["text"]
+    for personal in ("Sarah", "07700", "54123456789"):
+        assert personal not in markdown + json.dumps(sent)

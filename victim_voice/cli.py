@@ -2,7 +2,8 @@
 
 Exit status: 0 every new file loaded (quarantined rows are normal); 1 a file was
 rejected; 2 a usage or configuration error; 3 the warehouse is in use by another
-process (try again later).
+process (try again later); 4 loaded, but the run raised an alert (too many rows
+quarantined, a quota shortfall or a late supplier; see ``warehouse/alerts.py``).
 
 Examples::
 
@@ -24,7 +25,7 @@ from victim_voice.delivery_files import display_name, log_name
 from warehouse.db import WarehouseBusy, WarehouseMissing
 from warehouse.settings import ConfigurationError, Settings
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_ALERT = 0, 1, 2, 3, 4
 DEMO_MARKER = ".victim-voice-demo"
 
 
@@ -85,28 +86,46 @@ def summarise_outcomes(outcomes: list[dict]) -> str:
     return format_table(headers, [*rows, totals])
 
 
-def exit_status(outcomes: list[dict]) -> int:
-    """1 when any file was rejected, else 0."""
-    return EXIT_REJECTED if any(o["status"] == "REJECTED" for o in outcomes) else EXIT_OK
+def format_alerts(alerts: list[dict]) -> str:
+    """The alerts of a run, after its summary (empty text when there are none)."""
+    if not alerts:
+        return ""
+    rows = [[a["kind"], display_name(a["subject"]), display_name(a["detail"])] for a in alerts]
+    return "Needs attention:\n" + format_table(["alert", "about", "detail"], rows)
+
+
+def exit_status(outcomes: list[dict], alerts: list[dict] | None = None) -> int:
+    """1 when any file was rejected, else 4 when the run raised another alert, else 0."""
+    if any(o["status"] == "REJECTED" for o in outcomes):
+        return EXIT_REJECTED
+    return EXIT_ALERT if alerts else EXIT_OK
 
 
 # --------------------------------------------------------------------------- commands
 
 
-def run_ingestion_flow(settings: Settings, run_date: date | None = None, key_file: Path | None = None) -> list[dict]:
-    """Run the Prefect flow (imported here so commands that run no flow stay fast)."""
+def run_ingestion_flow(
+    settings: Settings, run_date: date | None = None, key_file: Path | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Run the Prefect flow (imported here so commands that run no flow stay fast); returns
+    the new files' counts and the run's alerts."""
     from warehouse.settings import apply_prefect_offline_defaults
 
     apply_prefect_offline_defaults()
     from flows.monthly_ingestion import monthly_ingestion
 
-    return monthly_ingestion(
+    state = monthly_ingestion(
         landing=str(settings.landing),
         warehouse=str(settings.warehouse),
         run_date=run_date,
         key_file=str(key_file) if key_file else None,
         settle_seconds=settings.settle_seconds,
+        return_state=True,
     )
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):  # the flow itself broke: surface its error as usual
+        raise result
+    return result["files"], result["alerts"]
 
 
 def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -118,10 +137,12 @@ def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
     check_landing(settings.landing)
     load_pseudonym_key(settings)
     check_warehouse_writable(settings)  # a bad path or a running ingestion: say so before starting
-    outcomes = run_ingestion_flow(settings)
+    outcomes, alerts = run_ingestion_flow(settings)
     print(summarise_outcomes(outcomes))
+    if alerts:
+        print("\n" + format_alerts(alerts))
     print(f"\nWarehouse: {settings.warehouse}")
-    return exit_status(outcomes)
+    return exit_status(outcomes, alerts)
 
 
 def demo_months_available(today: date) -> int:
@@ -220,8 +241,10 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     # alone do not make every month a shortfall
     manifests = write_demo_deliveries(settings.landing, months=args.months, seed=args.seed, rows_per_month=175)
     print(f"Generated {len(manifests)} demo deliveries in {settings.landing}\n")
-    outcomes = run_ingestion_flow(settings, key_file=settings.key_file)
+    outcomes, alerts = run_ingestion_flow(settings, key_file=settings.key_file)
     print(summarise_outcomes(outcomes))
+    if alerts:
+        print("\n" + format_alerts(alerts))
     print()
     print(demo_summary(settings.warehouse))
     print("\nWhat people read:")
@@ -232,7 +255,7 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
         f'Explore it: victim-voice tables; victim-voice query "select * from marts.crime_type_scorecard" '
         f"--warehouse {settings.warehouse}"
     )
-    return exit_status(outcomes)
+    return exit_status(outcomes)  # the demo's alerts are part of the show, not a failure
 
 
 def command_metrics(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,6 +24,8 @@ class ConfigurationError(Exception):
 
 
 DEFAULT_SETTLE_SECONDS = 60
+DEFAULT_QUARANTINE_ALERT_SHARE = 0.05
+DEFAULT_DELIVERY_DUE_DAY = 3
 
 
 def settle_seconds(text: str) -> float:
@@ -35,6 +37,30 @@ def settle_seconds(text: str) -> float:
     if value < 0:
         raise ConfigurationError(f"{PREFIX}SETTLE_SECONDS must be 0 or more")
     return value
+
+
+def alert_share(text: str) -> float:
+    """VICTIM_VOICE_QUARANTINE_ALERT_SHARE as a fraction from 0 to 1 (``0.05`` or ``5%``).
+
+    >>> alert_share("5%"), alert_share("0.1")
+    (0.05, 0.1)
+    """
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigurationError(
+            f"{PREFIX}QUARANTINE_ALERT_SHARE must be a share from 0 to 1 (or 0% to 100%), not {text!r}"
+        )
+    return value
+
+
+def due_day(text: str) -> int:
+    """VICTIM_VOICE_DELIVERY_DUE_DAY as a day of the month, 1 to 28."""
+    if not (text.isdigit() and 1 <= int(text) <= 28):
+        raise ConfigurationError(f"{PREFIX}DELIVERY_DUE_DAY must be a day of the month from 1 to 28, not {text!r}")
+    return int(text)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -71,6 +97,9 @@ class Settings:
     pseudonym_key: str | None = field(default=None, repr=False)
     db_key: str | None = field(default=None, repr=False)  # encrypts the warehouse file (needs httpfs)
     settle_seconds: float = 0  # a landing file changed more recently is still being uploaded
+    quarantine_alert_share: float = DEFAULT_QUARANTINE_ALERT_SHARE  # alert when a file quarantines more
+    delivery_due_day: int = DEFAULT_DELIVERY_DUE_DAY  # the previous month's delivery is late from this day
+    alert_block: str | None = None  # a Prefect notification block ("type-slug/name") to send alerts to
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")) -> Settings:
@@ -83,6 +112,11 @@ class Settings:
             pseudonym_key=env.get(f"{PREFIX}PSEUDONYM_KEY") or None,
             db_key=env.get(f"{PREFIX}DB_KEY") or None,
             settle_seconds=settle_seconds(env.get(f"{PREFIX}SETTLE_SECONDS", str(DEFAULT_SETTLE_SECONDS))),
+            quarantine_alert_share=alert_share(
+                env.get(f"{PREFIX}QUARANTINE_ALERT_SHARE", str(DEFAULT_QUARANTINE_ALERT_SHARE))
+            ),
+            delivery_due_day=due_day(env.get(f"{PREFIX}DELIVERY_DUE_DAY", str(DEFAULT_DELIVERY_DUE_DAY))),
+            alert_block=env.get(f"{PREFIX}ALERT_BLOCK") or None,
         )
 
     def with_paths(self, landing: Path | None = None, warehouse: Path | None = None) -> Settings:

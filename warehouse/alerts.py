@@ -1,0 +1,143 @@
+"""Alerts: what a monthly run found that needs a person (aggregates only, never row values).
+
+Four kinds, checked after every ingestion run:
+
+- ``FILE_REJECTED``: a delivery file was rejected whole (the supplier must re-send it);
+- ``QUARANTINE_SHARE``: a loaded file had more than the allowed share of its rows
+  quarantined (``VICTIM_VOICE_QUARANTINE_ALERT_SHARE``, default 0.05);
+- ``QUOTA_SHORTFALL``: a month delivered in this run is below a supplier quota;
+- ``SUPPLIER_LATE``: no delivery has loaded for the latest month that is due: the previous
+  month from the due day (``VICTIM_VOICE_DELIVERY_DUE_DAY``, default 3) of this month on,
+  the month before that until then.
+
+The flow turns a non-empty list into a Failed run with an alert artifact; the CLI prints
+it and exits 4 (see ``victim_voice/cli.py``).
+
+Example::
+
+    >>> previous_month(date(2025, 1, 3))
+    '2024-12'
+    >>> due_month(date(2025, 1, 2), due_day=3), due_month(date(2025, 1, 3), due_day=3)
+    ('2024-11', '2024-12')
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from victim_voice.delivery_files import log_name
+from warehouse.db import open_reader
+from warehouse.run_summary import markdown_table
+from warehouse.settings import Settings
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One finding: its kind, what it is about (a file label or a month) and a plain sentence."""
+
+    kind: str
+    subject: str
+    detail: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def previous_month(today: date) -> str:
+    """The fieldwork month whose delivery is due this month, as YYYY-MM."""
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def due_month(today: date, due_day: int) -> str:
+    """The latest fieldwork month whose delivery should have arrived by ``today``."""
+    if today.day >= due_day:
+        return previous_month(today)
+    return previous_month(today.replace(day=1) - timedelta(days=1))
+
+
+def file_alerts(outcomes: list[dict], max_share: float) -> list[Alert]:
+    """Rejected files and loaded files whose quarantined share exceeds ``max_share``."""
+    alerts = []
+    for o in outcomes:
+        name = log_name(o["file_name"])
+        if o["status"] == "REJECTED":
+            reason = (o["reason"] or "").replace(o["file_name"], name)
+            alerts.append(Alert("FILE_REJECTED", name, f"rejected whole: {reason}"))
+        elif o["status"] == "LOADED" and o["rows_in_file"]:
+            share = o["rows_quarantined"] / o["rows_in_file"]
+            if share > max_share:
+                alerts.append(
+                    Alert(
+                        "QUARANTINE_SHARE",
+                        name,
+                        f"{o['rows_quarantined']} of {o['rows_in_file']} rows quarantined ({100 * share:.1f}%,"
+                        f" alert above {100 * max_share:g}%)",
+                    )
+                )
+    return alerts
+
+
+def warehouse_alerts(outcomes: list[dict], settings: Settings, run_date: date) -> list[Alert]:
+    """Quota shortfalls of the months loaded in this run, and a late supplier."""
+    loaded = [o["file_name"] for o in outcomes if o["status"] == "LOADED"]
+    due = due_month(run_date, settings.delivery_due_day)
+    with open_reader(settings.warehouse, db_key=settings.db_key) as con:
+        shortfalls = con.execute(
+            """
+            select q.period, q.quota, q.target, q.delivered
+            from marts.quota_compliance as q
+            where not q.met and q.period in (
+                select period from audit.deliveries where status = 'LOADED' and list_contains(?, file_name)
+            )
+            order by q.period, q.quota
+            """,
+            [loaded],
+        ).fetchall()
+        arrived = con.execute(
+            "select count(*) from audit.deliveries where status = 'LOADED' and period = ?", [due]
+        ).fetchall()[0][0]
+    alerts = [
+        Alert("QUOTA_SHORTFALL", period, f"{quota}: {delivered} delivered, quota {target}")
+        for period, quota, target, delivered in shortfalls
+    ]
+    if not arrived:
+        alerts.append(
+            Alert(
+                "SUPPLIER_LATE",
+                due,
+                f"no delivery for {due} has loaded by {run_date.isoformat()}"
+                f" (due by day {settings.delivery_due_day} of the next month)",
+            )
+        )
+    return alerts
+
+
+def find_alerts(outcomes: list[dict], settings: Settings, run_date: date) -> list[Alert]:
+    """Every alert of one run (``outcomes`` as returned by the flow: dicts of counts)."""
+    return file_alerts(outcomes, settings.quarantine_alert_share) + warehouse_alerts(outcomes, settings, run_date)
+
+
+def alert_message(alerts: list[Alert]) -> str:
+    """One line for a run state or a notification title.
+
+    >>> alert_message([Alert("SUPPLIER_LATE", "2024-12", "no delivery")])
+    '1 alert: SUPPLIER_LATE 2024-12'
+    """
+    kinds = "; ".join(f"{a.kind} {a.subject}" for a in alerts[:5])
+    more = f"; and {len(alerts) - 5} more" if len(alerts) > 5 else ""
+    return f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}: {kinds}{more}"
+
+
+def alerts_markdown(alerts: list[Alert]) -> str:
+    """The alert artifact: a table of kind, subject and detail, with what to do next."""
+    return "\n\n".join(
+        [
+            "# Monthly ingestion: needs attention",
+            markdown_table(["alert", "about", "detail"], [[a.kind, a.subject, a.detail] for a in alerts]),
+            "FILE_REJECTED: ask the supplier to re-send the file (see `victim-voice query` on audit.deliveries)."
+            " QUARANTINE_SHARE: review audit.quarantine for the file and raise it with the supplier."
+            " QUOTA_SHORTFALL and SUPPLIER_LATE: supplier contract findings for the contract manager.",
+        ]
+    )

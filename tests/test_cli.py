@@ -207,3 +207,15 @@ def test_the_summary_never_prints_a_misnamed_file_name(settings: Settings, witho
     assert cli.main(ingest_args(settings)) == 1
     out = capsys.readouterr().out
     assert "Sarah" not in out and "07700" not in out and "(a misnamed file, name hash" in out
+
+
+def test_serve_checks_the_setup_before_serving(tmp_path: Path, monkeypatch, capsys) -> None:
+    import flows.serving
+
+    monkeypatch.setattr(flows.serving, "serve", lambda *args: pytest.fail("served despite a bad setup"))
+    assert cli.main(["serve", "--landing", str(tmp_path / "nope")]) == 2
+    assert "the landing folder" in capsys.readouterr().err
+    (tmp_path / "landing").mkdir()
+    monkeypatch.delenv("VICTIM_VOICE_PSEUDONYM_KEY")
+    assert cli.main(["serve", "--landing", str(tmp_path / "landing")]) == 2
+    assert "victim-voice keygen" in capsys.readouterr().err

@@ -332,3 +332,13 @@ def test_alerts_fail_the_run_with_an_artifact_and_a_notification(
     assert "QUOTA_SHORTFALL 2024-05: total: 160 delivered, quota 170" in sent["text"]
     for personal in ("Sarah", "07700", "54123456789"):
         assert personal not in markdown + json.dumps(sent)
+
+
+def test_victim_voice_serve_uses_the_schedules_of_prefect_yaml() -> None:
+    from flows.serving import SCHEDULES, TIMEZONE
+
+    declared = yaml.safe_load((Path(__file__).parents[1] / "prefect.yaml").read_text(encoding="utf-8"))
+    scheduled = {d["name"]: d["schedules"] for d in declared["deployments"] if d.get("schedules")}
+    assert {name: [(s["cron"], s["timezone"]) for s in crons] for name, crons in scheduled.items()} == {
+        name: [(cron, TIMEZONE)] for name, cron in SCHEDULES.items()
+    }

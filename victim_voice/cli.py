@@ -145,6 +145,23 @@ def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return exit_status(outcomes, alerts)
 
 
+def command_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the scheduled deployments from this process until interrupted."""
+    settings = settings.with_paths(args.landing, args.warehouse)
+    from warehouse.ingestion import check_landing, check_warehouse_writable
+    from warehouse.pseudonym import load_pseudonym_key
+    from warehouse.settings import apply_prefect_offline_defaults
+
+    check_landing(settings.landing)  # the same checks as a run: fail now, not at 07:00 on the 3rd
+    load_pseudonym_key(settings)
+    check_warehouse_writable(settings)
+    apply_prefect_offline_defaults()
+    from flows.serving import serve
+
+    serve(settings, args.out)
+    return EXIT_OK
+
+
 def demo_months_available(today: date) -> int:
     """Whole months of fieldwork from 2023-04 to the month before ``today``.
 
@@ -406,7 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="victim-voice",
         description="Victim Voice: the OPCC victims' survey pipeline.",
-        epilog="Exit status: 0 ok, 1 a file was rejected, 2 usage or configuration error, 3 warehouse busy.",
+        epilog="Exit status: 0 ok, 1 a file was rejected, 2 usage or configuration error, 3 warehouse busy, "
+        "4 loaded with alerts.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -418,6 +436,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_path_options(ingest, landing=True)
     ingest.set_defaults(handler=command_ingest)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the monthly schedule from this machine (Prefect serve)",
+        description="Register the monthly-ingestion (07:00 on the 3rd), monthly-publication (09:00 on the 3rd) "
+        "and backfill deployments and run their flows here until stopped with Ctrl+C. Uses the Prefect "
+        "server in PREFECT_API_URL, or a temporary local one.",
+        epilog="Example: victim-voice serve --landing /srv/vv/landing --warehouse /srv/vv/warehouse.duckdb "
+        "--out /srv/vv/outputs",
+    )
+    add_path_options(serve, landing=True)
+    serve.add_argument("--out", type=Path, default=Path("outputs"), help="folder for reports and packs")
+    serve.set_defaults(handler=command_serve)
 
     demo = commands.add_parser(
         "demo",

@@ -186,3 +186,11 @@ def test_victim_voice_serve_runs_a_triggered_deployment(server, tmp_path: Path) 
     # May arrived and meets every quota: no alert, so the run completes
     assert state["type"] == "COMPLETED", (state, (tmp_path / "serve.log").read_text()[-3000:])
     assert loaded_rows(env["VICTIM_VOICE_WAREHOUSE"]) == 170
+
+
+def test_prefect_run_from_the_project_folder_does_not_phone_home() -> None:
+    """pyproject.toml's [tool.prefect] turns analytics off for `prefect server start` too."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "DO_NOT_TRACK"}
+    shown = prefect(env, "config", "view", "--show-sources")
+    assert "PREFECT_SERVER_ANALYTICS_ENABLED='False' (from pyproject.toml)" in shown
+    assert "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY='False' (from pyproject.toml)" in shown

@@ -22,8 +22,8 @@ $(STAMP): pyproject.toml constraints.txt
 demo: install ## generate demo deliveries and run the monthly flow end to end (demo-data/)
 	$(VENV)/bin/victim-voice demo
 
-test: install ## run the test suite
-	$(PYTHON) -m pytest
+test: install ## run the test suite (two processes, one test file each at a time)
+	$(PYTHON) -m pytest -n 2 --dist loadfile
 
 bench: install ## benchmarks (minutes, not part of make test): the metrics refresh over 1,000,000 responses
 	$(PYTHON) benchmarks/bench_metrics.py

@@ -192,3 +192,18 @@ def test_comments_in_capitals_are_read_with_ordinary_case() -> None:
     )
     shouted = "I WAS HAPPY WITH THE SERVICE. WILL THEY EVER CALL? IN MAY I WENT TO SWINDON. RAPE CRISIS HELPED."
     assert redact(shouted) == shouted
+
+
+def test_a_column_is_redacted_once_per_distinct_text_and_keeps_its_gaps(monkeypatch) -> None:
+    import pandas as pd
+
+    from victim_voice import redaction
+
+    calls = []
+    real = redaction.redact
+    monkeypatch.setattr(redaction, "redact", lambda text: calls.append(text) or real(text))
+    column = pd.Series(["Call Sarah on 07700 900123", None, "No", "Call Sarah on 07700 900123", "No"], dtype="str")
+    redacted = redaction.redact_series(column)
+    assert redacted.tolist()[::2] == ["Call [NAME] on [PHONE]", "No", "No"]
+    assert redacted.isna().tolist() == [False, True, False, False, False]
+    assert redacted.dtype == "str" and sorted(calls) == ["Call Sarah on 07700 900123", "No"]

@@ -451,15 +451,20 @@ def _sentence_start(text: str, position: int) -> bool:
     return index < 0 or text[index] in ".!?\n:;"
 
 
+_WORD = re.compile(rf"(?<![\w'’-]){NAME_WORD}")
+_FOLLOWING_WORD = re.compile(rf"\s+({NAME_WORD})")
+_INITIAL_AND_SURNAME = re.compile(rf"\b[A-Z]\.?\s+(?P<surname>{CAPITALISED})")
+
+
 def _gazetteer_names(text: str) -> list[Span]:
     """Known first names, capitalised or not (with a following surname, if any); at a
     sentence's start, ambiguous ones ("Will", "Grace") are left alone. Also an initial or an
     unknown capitalised word followed by a known surname ("S. Sandhu", "Xiaoming Wong")."""
     spans = []
-    for match in re.finditer(rf"(?<![\w'’-]){NAME_WORD}", text):
+    for match in _WORD.finditer(text):
         word = match.group()
         start, end = match.span()
-        following = re.match(rf"\s+({NAME_WORD})", text[end:])
+        following = _FOLLOWING_WORD.match(text, end)
         next_word = following.group(1) if following else ""
         surname_follows = bool(next_word) and (
             is_last_name(next_word, allow_ambiguous=next_word[0].isupper()) or is_first_name(next_word)
@@ -469,7 +474,7 @@ def _gazetteer_names(text: str) -> list[Span]:
         if at_start and _key(word) not in english_first_names() and not surname_follows:
             continue  # "Saw the doctor": a first name in some language, an English word here
         if is_first_name(word, allow_ambiguous=ambiguous_ok):
-            spans.append(Span(start, end + (following.end() if surname_follows else 0), "NAME"))
+            spans.append(Span(start, following.end() if surname_follows else end, "NAME"))
         elif (
             bool(next_word)
             and is_last_name(next_word)
@@ -480,8 +485,8 @@ def _gazetteer_names(text: str) -> list[Span]:
             and _key(word) not in common_english_words()
             and not word.isupper()
         ):
-            spans.append(Span(start, end + following.end(), "NAME"))
-    for match in re.finditer(rf"\b[A-Z]\.?\s+(?P<surname>{CAPITALISED})", text):
+            spans.append(Span(start, following.end(), "NAME"))
+    for match in _INITIAL_AND_SURNAME.finditer(text):
         if is_last_name(match.group("surname")):
             spans.append(Span(match.start(), match.end(), "NAME"))
     return spans
@@ -525,8 +530,11 @@ def find_identifiers(text: str) -> list[Span]:
 
 
 def redact_series(values: pd.Series) -> pd.Series:
-    """Every comment of a column redacted; missing stays missing."""
-    return values.map(lambda v: None if pd.isna(v) else redact(v)).astype("str")
+    """Every comment of a column redacted; missing stays missing. Each distinct text is
+    redacted once ("No", "Nothing to add" and re-delivered rows repeat)."""
+    present = values.dropna()
+    redacted = {text: redact(text) for text in present.unique()}
+    return values.map(redacted).astype("str")
 
 
 def redact(text: str) -> str:

@@ -1,0 +1,190 @@
+"""Benchmark: ingestion throughput against DuckDB alone, and the memory of one big file.
+
+1. Throughput: FILES generated deliveries of ROWS rows each (default 10 × 20,000) ingested
+   into a fresh warehouse by the plain ingestion (read, validate, pseudonymise, redact,
+   load; then the metrics refresh), timed with a breakdown by step; and DuckDB alone
+   loading the same CSV files into one table with ``read_csv`` (every column as text).
+2. Memory: one file of SINGLE rows (default 200,000) ingested in a fresh process; peak RSS.
+
+Each measurement runs in a fresh process, REPEATS times (median). Deliveries come from the
+project's generator (``write_scale_deliveries``: valid rows, ~3% messy, ~0.2% bad ones,
+comments on about one row in two, drawn from a pool of rendered templates; the share of
+distinct comments is printed).
+
+    .venv/bin/python benchmarks/bench_ingest.py [--files 10] [--rows 20000] [--single 200000] [--repeats 3]
+        [--comment-pool 1000000]   # nearly every comment distinct, as real free text would be
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+KEY = "benchmark-pseudonym-key-0123456789abcdef"
+
+
+def generate(landing: Path, files: int, rows: int, comment_pool: int | None = None) -> list[Path]:
+    """Deliveries from the project's generator; ``comment_pool`` overrides how many distinct
+    comments it renders per column and file (its default, 1,500, repeats them at scale)."""
+    from victim_voice import demo_data
+
+    if comment_pool:
+        demo_data.COMMENT_POOL_LIMIT = comment_pool
+    return demo_data.write_scale_deliveries(landing, files=files, rows_per_file=rows, seed=11)
+
+
+def comment_profile(paths: list[Path]) -> tuple[int, int]:
+    """Comments in the files, and how many of them are distinct."""
+    csv.field_size_limit(1 << 30)
+    comments: list[str] = []
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                comments += [row[c] for c in ("comment_police", "comment_services") if row[c]]
+    return len(comments), len(set(comments))
+
+
+def ingest_once(landing: Path, warehouse: Path) -> dict:
+    """One ingestion of every file in ``landing``, in this process, timed step by step."""
+    from warehouse import loading
+    from warehouse.ingestion import ingest_landing
+    from warehouse.settings import Settings
+
+    steps: dict[str, float] = {}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                steps[name] = steps.get(name, 0.0) + time.perf_counter() - started
+
+        return wrapper
+
+    for name, step in [
+        ("read", "read_delivery"),
+        ("validate", "validate_rows"),
+        ("redact", "redact_series"),
+        ("load", "load_validated"),
+    ]:
+        setattr(loading, step, timed(name, getattr(loading, step)))
+    import warehouse.ingestion as ingestion
+
+    ingestion.refresh_metrics = timed("metrics", ingestion.refresh_metrics)
+    settings = Settings(landing=landing, warehouse=warehouse, pseudonym_key=KEY, settle_seconds=0)
+    started = time.perf_counter()
+    outcomes = ingest_landing(settings, date.today())
+    total = time.perf_counter() - started
+    steps["load"] = steps.get("load", 0.0) - steps.get("redact", 0.0)  # redaction runs inside the load step
+    return {
+        "seconds": total,
+        "steps": steps,
+        "rows": sum(o.rows_in_file for o in outcomes),
+        "loaded": sum(o.rows_loaded for o in outcomes),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def duckdb_once(landing: Path, database: Path) -> dict:
+    """DuckDB alone: the same CSV files into one table, every column as text."""
+    import duckdb
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(database))
+    con.execute(
+        "create table deliveries as select * from read_csv(?, all_varchar = true, header = true, union_by_name = true)",
+        [[str(p) for p in sorted(landing.glob("*.csv"))]],
+    )
+    rows = con.execute("select count(*) from deliveries").fetchall()[0][0]
+    con.close()
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def in_fresh_process(mode: str, landing: Path, target: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, f"--{mode}-only", str(landing), str(target)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VICTIM_VOICE_PSEUDONYM_KEY": KEY},
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def repeated(mode: str, landing: Path, folder: Path, repeats: int) -> list[dict]:
+    runs = []
+    for number in range(repeats):
+        target = folder / f"{mode}-{number}.duckdb"
+        runs.append(in_fresh_process(mode, landing, target))
+        target.unlink()
+    return runs
+
+
+def median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10)
+    parser.add_argument("--rows", type=int, default=20_000, help="rows per file for the throughput run")
+    parser.add_argument("--single", type=int, default=200_000, help="rows of the one file for the memory run")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--comment-pool", type=int, help="distinct comments rendered per column and file (more: fewer repeats)"
+    )
+    parser.add_argument("--ingest-only", nargs=2, type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--duckdb-only", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ingest_only:
+        print(json.dumps(ingest_once(*args.ingest_only)))
+        return
+    if args.duckdb_only:
+        print(json.dumps(duckdb_once(*args.duckdb_only)))
+        return
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        paths = generate(folder / "landing", args.files, args.rows, args.comment_pool)
+        comments, distinct = comment_profile(paths)
+        print(
+            f"throughput: {args.files} files x {args.rows:,} rows; {comments:,} comments, "
+            f"{distinct:,} distinct ({100 * distinct / comments:.0f}%)"
+        )
+        ours = repeated("ingest", folder / "landing", folder, args.repeats)
+        theirs = repeated("duckdb", folder / "landing", folder, args.repeats)
+        ours_s, theirs_s = median(ours, "seconds"), median(theirs, "seconds")
+        rows = ours[0]["rows"]
+        print(
+            f"  victim-voice ingestion: median {ours_s:.1f} s, {rows / ours_s:,.0f} rows/s"
+            f" ({ours[0]['loaded']:,} loaded)"
+        )
+        steps = {name: statistics.median(r["steps"].get(name, 0.0) for r in ours) for name in ours[0]["steps"]}
+        print("    " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.items()))
+        print(f"  DuckDB read_csv alone: median {theirs_s:.2f} s, {theirs[0]['rows'] / theirs_s:,.0f} rows/s")
+        print(f"  ratio: {ours_s / theirs_s:.1f}x DuckDB alone (target: within 10x)")
+
+        if args.single:
+            single = generate(folder / "single", 1, args.single, args.comment_pool)
+            memory = repeated("ingest", single[0].parent, folder, args.repeats)
+            print(
+                f"memory: one file of {args.single:,} rows: peak RSS median {median(memory, 'peak_rss_mb'):,.0f} MB "
+                f"(target under 1,500 MB), {median(memory, 'seconds'):.1f} s"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -25,7 +25,9 @@ demo: install ## generate demo deliveries and run the monthly flow end to end (d
 test: install ## run the test suite (two processes, one test file each at a time)
 	$(PYTHON) -m pytest -n 2 --dist loadfile
 
-bench: install ## benchmarks (minutes, not part of make test): the metrics refresh over 1,000,000 responses
+bench: install ## benchmarks (about 15 minutes, not part of make test): monthly run, throughput, memory, metrics
+	$(PYTHON) benchmarks/bench_monthly.py
+	$(PYTHON) benchmarks/bench_ingest.py
 	$(PYTHON) benchmarks/bench_metrics.py
 
 lint: install ## ruff lint and format check

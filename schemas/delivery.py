@@ -47,11 +47,13 @@ def parse_dates(values: pd.Series) -> pd.Series:
     >>> parse_dates(pd.Series(["2023-04-03", "03/04/2023", "31/02/2024"])).dt.day.tolist()
     [3.0, 3.0, nan]
     """
-    text = values.astype("str")
-    parts = text.str.extract(ISO_DATE).astype("float64")
-    uk = text.str.extract(UK_DATE).astype("float64")
+    distinct = pd.Series(values.dropna().unique(), dtype="str")  # a month's file holds few distinct dates
+    parts = distinct.str.extract(ISO_DATE).astype("float64")
+    uk = distinct.str.extract(UK_DATE).astype("float64")
     parts = parts.fillna(uk[["year", "month", "day"]])
-    return pd.to_datetime(parts[["year", "month", "day"]], errors="coerce")
+    parsed = pd.to_datetime(parts[["year", "month", "day"]], errors="coerce")
+    lookup = dict(zip(distinct.tolist(), parsed.tolist(), strict=True))
+    return values.map(lookup).astype(parsed.dtype)
 
 
 def canonical_whole_number(value: str) -> str:

@@ -93,12 +93,11 @@ def breakdown(landing: Path, warehouse: Path) -> dict[str, float]:
 
     timings["import Prefect and the flow"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    from pandera.backends.pandas.register import register_pandas_backends
+    import pandera.backends.pandas.builtin_checks  # noqa: F401 - pandera imports these (and hypothesis) on first use
 
     from schemas.codebook import load_codebook
     from victim_voice import redaction
 
-    register_pandas_backends()  # pandera imports its backends (and hypothesis, if installed) on first use
     redaction.name_gazetteers(), redaction.common_english_words()  # Faker's name and word lists
     load_codebook()
     timings["first use: pandera backends, name lists, codebook"] = time.perf_counter() - mark

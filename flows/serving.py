@@ -2,9 +2,10 @@
 
 A Prefect ``Runner`` keeps one long-running process that registers the three deployments
 (with the schedules of ``prefect.yaml``) and runs each scheduled flow run in a
-subprocess. Without ``PREFECT_API_URL`` it talks to Prefect's temporary local server,
-which lives as long as the process does: fine for a small office machine; a shared
-server and a work pool is the production path (README: "Scheduling with a Prefect server").
+subprocess. It needs a Prefect server (``PREFECT_API_URL``): Prefect's temporary server
+runs no scheduler, so the command refuses to start without one. A small office runs
+``prefect server start`` and ``victim-voice serve`` on the same machine; a work pool and
+workers is the production path (README: "Scheduling with a Prefect server").
 
 Example::
 

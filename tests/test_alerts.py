@@ -77,7 +77,7 @@ def test_a_top_up_that_meets_the_quota_clears_it(settings: Settings) -> None:
     [(date(2024, 6, 30), None), (date(2024, 7, 2), None), (date(2024, 7, 3), "2024-06"), (date(2024, 8, 1), "2024-06")],
 )
 def test_the_supplier_is_late_from_the_due_day(settings: Settings, run_date: date, late: str | None) -> None:
-    """May is in; June is due by 3 July; on 1 August June is still the latest month due."""
+    """May is in; June is due by the end of 2 July; on 1 August June is still the latest month due."""
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
     run(settings)
     assert run(settings, run_date) == ([("SUPPLIER_LATE", late)] if late else [])
@@ -94,7 +94,13 @@ def test_a_rejected_delivery_does_not_count_as_arrived(settings: Settings) -> No
 def test_settings_are_checked(monkeypatch) -> None:
     monkeypatch.setenv("VICTIM_VOICE_DELIVERY_DUE_DAY", "5")
     assert Settings.from_env().delivery_due_day == 5
-    for name, bad in [("VICTIM_VOICE_DELIVERY_DUE_DAY", "31"), ("VICTIM_VOICE_QUARANTINE_ALERT_SHARE", "5")]:
+    monkeypatch.setenv("VICTIM_VOICE_DELIVERY_DUE_DAY", " 4 ")
+    assert Settings.from_env().delivery_due_day == 4
+    for name, bad in [
+        ("VICTIM_VOICE_DELIVERY_DUE_DAY", "31"),
+        ("VICTIM_VOICE_DELIVERY_DUE_DAY", "²"),
+        ("VICTIM_VOICE_QUARANTINE_ALERT_SHARE", "5"),
+    ]:
         monkeypatch.setenv(name, bad)
         with pytest.raises(ConfigurationError, match=name):
             Settings.from_env()

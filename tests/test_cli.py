@@ -219,3 +219,9 @@ def test_serve_checks_the_setup_before_serving(tmp_path: Path, monkeypatch, caps
     monkeypatch.delenv("VICTIM_VOICE_PSEUDONYM_KEY")
     assert cli.main(["serve", "--landing", str(tmp_path / "landing")]) == 2
     assert "victim-voice keygen" in capsys.readouterr().err
+    monkeypatch.setenv("VICTIM_VOICE_PSEUDONYM_KEY", "serve-test-key-0123456789abcdef0123")
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):  # whatever another test's harness set
+        assert cli.main(["serve", "--landing", str(tmp_path / "landing")]) == 2  # no server: nothing would run
+    assert "needs a running Prefect server" in capsys.readouterr().err

@@ -156,6 +156,13 @@ def command_serve(args: argparse.Namespace, settings: Settings) -> int:
     load_pseudonym_key(settings)
     check_warehouse_writable(settings)
     apply_prefect_offline_defaults()
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url:  # Prefect's temporary server runs no scheduler
+        raise UsageError(
+            "serve needs a running Prefect server to schedule runs: start one with "
+            "`prefect server start --host 127.0.0.1` and set PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
     from flows.serving import serve
 
     serve(settings, args.out)
@@ -442,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the monthly schedule from this machine (Prefect serve)",
         description="Register the monthly-ingestion (07:00 on the 3rd), monthly-publication (09:00 on the 3rd) "
         "and backfill deployments and run their flows here until stopped with Ctrl+C. Uses the Prefect "
-        "server in PREFECT_API_URL, or a temporary local one.",
+        "server in PREFECT_API_URL (required: Prefect's temporary server runs no scheduler).",
         epilog="Example: victim-voice serve --landing /srv/vv/landing --warehouse /srv/vv/warehouse.duckdb "
         "--out /srv/vv/outputs",
     )

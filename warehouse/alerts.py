@@ -6,9 +6,9 @@ Four kinds, checked after every ingestion run:
 - ``QUARANTINE_SHARE``: a loaded file had more than the allowed share of its rows
   quarantined (``VICTIM_VOICE_QUARANTINE_ALERT_SHARE``, default 0.05);
 - ``QUOTA_SHORTFALL``: a month delivered in this run is below a supplier quota;
-- ``SUPPLIER_LATE``: no delivery has loaded for the latest month that is due: the previous
-  month from the due day (``VICTIM_VOICE_DELIVERY_DUE_DAY``, default 3) of this month on,
-  the month before that until then.
+- ``SUPPLIER_LATE``: no delivery has loaded for the latest month that is due. A month's
+  delivery is due by the end of day ``VICTIM_VOICE_DELIVERY_DUE_DAY`` (default 2) of the
+  next month, so the run at 07:00 on the 3rd checks the previous month.
 
 The flow turns a non-empty list into a Failed run with an alert artifact; the CLI prints
 it and exits 4 (see ``victim_voice/cli.py``).
@@ -17,7 +17,7 @@ Example::
 
     >>> previous_month(date(2025, 1, 3))
     '2024-12'
-    >>> due_month(date(2025, 1, 2), due_day=3), due_month(date(2025, 1, 3), due_day=3)
+    >>> due_month(date(2025, 1, 2), due_day=2), due_month(date(2025, 1, 3), due_day=2)
     ('2024-11', '2024-12')
 """
 
@@ -52,7 +52,7 @@ def previous_month(today: date) -> str:
 
 def due_month(today: date, due_day: int) -> str:
     """The latest fieldwork month whose delivery should have arrived by ``today``."""
-    if today.day >= due_day:
+    if today.day > due_day:
         return previous_month(today)
     return previous_month(today.replace(day=1) - timedelta(days=1))
 
@@ -108,7 +108,7 @@ def warehouse_alerts(outcomes: list[dict], settings: Settings, run_date: date) -
                 "SUPPLIER_LATE",
                 due,
                 f"no delivery for {due} has loaded by {run_date.isoformat()}"
-                f" (due by day {settings.delivery_due_day} of the next month)",
+                f" (due by the end of day {settings.delivery_due_day} of the next month)",
             )
         )
     return alerts

@@ -25,7 +25,7 @@ class ConfigurationError(Exception):
 
 DEFAULT_SETTLE_SECONDS = 60
 DEFAULT_QUARANTINE_ALERT_SHARE = 0.05
-DEFAULT_DELIVERY_DUE_DAY = 3
+DEFAULT_DELIVERY_DUE_DAY = 2  # due by the end of the 2nd; the run on the 3rd checks
 
 
 def settle_seconds(text: str) -> float:
@@ -58,7 +58,8 @@ def alert_share(text: str) -> float:
 
 def due_day(text: str) -> int:
     """VICTIM_VOICE_DELIVERY_DUE_DAY as a day of the month, 1 to 28."""
-    if not (text.isdigit() and 1 <= int(text) <= 28):
+    text = text.strip()
+    if not (text.isdecimal() and text.isascii() and 1 <= int(text) <= 28):
         raise ConfigurationError(f"{PREFIX}DELIVERY_DUE_DAY must be a day of the month from 1 to 28, not {text!r}")
     return int(text)
 
@@ -98,7 +99,7 @@ class Settings:
     db_key: str | None = field(default=None, repr=False)  # encrypts the warehouse file (needs httpfs)
     settle_seconds: float = 0  # a landing file changed more recently is still being uploaded
     quarantine_alert_share: float = DEFAULT_QUARANTINE_ALERT_SHARE  # alert when a file quarantines more
-    delivery_due_day: int = DEFAULT_DELIVERY_DUE_DAY  # the previous month's delivery is late from this day
+    delivery_due_day: int = DEFAULT_DELIVERY_DUE_DAY  # the previous month's delivery is due by the end of this day
     alert_block: str | None = None  # a Prefect notification block ("type-slug/name") to send alerts to
 
     @classmethod

@@ -46,6 +46,15 @@ def wait_for(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def stop(process: subprocess.Popen, timeout: float) -> None:
+    """Ctrl+C, as a person would; killed if it has not stopped within ``timeout`` seconds."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A real Prefect server; yields the environment its clients (CLI, worker, serve) need."""
@@ -78,11 +87,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         wait_for(healthy, 120, "prefect server start")
         yield {**env, "PREFECT_API_URL": api}
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=20)
         log.close()
 
 
@@ -120,8 +125,14 @@ def trigger(api: str, deployment: str, parameters: dict) -> str:
     return created.json()["id"]
 
 
-def run_state(api: str, flow_run_id: str) -> dict:
-    return httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=10).json()["state"]
+def final_state(api: str, flow_run_id: str, timeout: float) -> dict:
+    """The flow run's state once it has finished (completed, failed, crashed or cancelled)."""
+
+    def finished() -> dict | None:
+        state = httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=10).json()["state"]
+        return state if state["type"] in FINAL else None
+
+    return wait_for(finished, timeout, "the flow run to finish")
 
 
 def loaded_rows(warehouse: str) -> int:
@@ -148,7 +159,7 @@ def test_deploy_from_prefect_yaml_and_run_with_a_process_worker(server, tmp_path
 
     run_id = trigger(api, "monthly-ingestion/monthly-ingestion", {"run_date": "2024-06-30"})
     prefect(env, "worker", "start", "--pool", "victim-voice", "--run-once")
-    state = wait_for(lambda: (s := run_state(api, run_id))["type"] in FINAL and s, 60, "the flow run to finish")
+    state = final_state(api, run_id, timeout=60)
     assert state["type"] == "COMPLETED", state
     assert loaded_rows(env["VICTIM_VOICE_WAREHOUSE"]) == 170
 
@@ -175,13 +186,9 @@ def test_victim_voice_serve_runs_a_triggered_deployment(server, tmp_path: Path) 
         registered = httpx.get(f"{api}/deployments/name/monthly-publication/monthly-publication", timeout=10).json()
         assert [s["schedule"]["cron"] for s in registered["schedules"]] == ["0 9 3 * *"]
         run_id = trigger(api, "monthly-ingestion/monthly-ingestion", {"run_date": "2024-06-30"})
-        state = wait_for(lambda: (s := run_state(api, run_id))["type"] in FINAL and s, 90, "the served run to finish")
+        state = final_state(api, run_id, timeout=90)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=30)
         log.close()
     # May arrived and meets every quota: no alert, so the run completes
     assert state["type"] == "COMPLETED", (state, (tmp_path / "serve.log").read_text()[-3000:])

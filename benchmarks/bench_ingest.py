@@ -2,8 +2,10 @@
 
 1. Throughput: FILES generated deliveries of ROWS rows each (default 10 × 20,000) ingested
    into a fresh warehouse by the plain ingestion (read, validate, pseudonymise, redact,
-   load; then the metrics refresh), timed with a breakdown by step; and DuckDB alone
-   loading the same CSV files into one table with ``read_csv`` (every column as text).
+   load; then the metrics refresh), as ``ingest`` runs it: with WORKERS processes preparing
+   files while the run loads them (default: one per CPU), and with one worker, timed step by
+   step; and DuckDB alone loading the same CSV files into one table with ``read_csv`` (every
+   column as text).
 2. Memory: one file of SINGLE rows (default 200,000) ingested in a fresh process; peak RSS.
 
 Each measurement runs in a fresh process, REPEATS times (median). Deliveries come from the
@@ -12,6 +14,7 @@ comments on about one row in two, drawn from a pool of rendered templates; the s
 distinct comments is printed).
 
     .venv/bin/python benchmarks/bench_ingest.py [--files 10] [--rows 20000] [--single 200000] [--repeats 3]
+        [--workers N]
         [--comment-pool 1000000]   # nearly every comment distinct, as real free text would be
 """
 
@@ -56,8 +59,11 @@ def comment_profile(paths: list[Path]) -> tuple[int, int]:
     return len(comments), len(set(comments))
 
 
-def ingest_once(landing: Path, warehouse: Path) -> dict:
-    """One ingestion of every file in ``landing``, in this process, timed step by step."""
+def ingest_once(landing: Path, warehouse: Path, workers: int) -> dict:
+    """One ingestion of every file in ``landing``, in this process, as ``ingest`` runs it.
+
+    With one worker everything runs here, timed step by step; with more, files are prepared
+    in worker processes (not timed by step) while this process loads them."""
     from warehouse import loading
     from warehouse.ingestion import ingest_landing
     from warehouse.settings import Settings
@@ -77,24 +83,24 @@ def ingest_once(landing: Path, warehouse: Path) -> dict:
     for name, step in [
         ("read", "read_delivery"),
         ("validate", "validate_rows"),
-        ("redact", "redact_series"),
+        ("protect", "protected_rows"),
         ("load", "load_validated"),
     ]:
         setattr(loading, step, timed(name, getattr(loading, step)))
     import warehouse.ingestion as ingestion
 
     ingestion.refresh_metrics = timed("metrics", ingestion.refresh_metrics)
-    settings = Settings(landing=landing, warehouse=warehouse, pseudonym_key=KEY, settle_seconds=0)
+    settings = Settings(landing=landing, warehouse=warehouse, pseudonym_key=KEY, settle_seconds=0, workers=workers)
     started = time.perf_counter()
     outcomes = ingest_landing(settings, date.today())
     total = time.perf_counter() - started
-    steps["load"] = steps.get("load", 0.0) - steps.get("redact", 0.0)  # redaction runs inside the load step
     return {
         "seconds": total,
         "steps": steps,
         "rows": sum(o.rows_in_file for o in outcomes),
         "loaded": sum(o.rows_loaded for o in outcomes),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "workers_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -113,9 +119,16 @@ def duckdb_once(landing: Path, database: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
-def in_fresh_process(mode: str, landing: Path, target: Path) -> dict:
+def in_fresh_process(mode: str, landing: Path, target: Path, workers: int | None = None) -> dict:
     done = subprocess.run(
-        [sys.executable, __file__, f"--{mode}-only", str(landing), str(target)],
+        [
+            sys.executable,
+            __file__,
+            f"--{mode}-only",
+            str(landing),
+            str(target),
+            *([f"--workers={workers}"] * bool(workers)),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -124,11 +137,11 @@ def in_fresh_process(mode: str, landing: Path, target: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def repeated(mode: str, landing: Path, folder: Path, repeats: int) -> list[dict]:
+def repeated(mode: str, landing: Path, folder: Path, repeats: int, workers: int | None = None) -> list[dict]:
     runs = []
     for number in range(repeats):
         target = folder / f"{mode}-{number}.duckdb"
-        runs.append(in_fresh_process(mode, landing, target))
+        runs.append(in_fresh_process(mode, landing, target, workers))
         target.unlink()
     return runs
 
@@ -137,12 +150,20 @@ def median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
+def print_steps(runs: list[dict]) -> None:
+    steps = {name: statistics.median(r["steps"].get(name, 0.0) for r in runs) for name in runs[0]["steps"]}
+    print("    " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.items()))
+
+
 def main() -> None:
+    from warehouse.settings import available_cpus
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10)
     parser.add_argument("--rows", type=int, default=20_000, help="rows per file for the throughput run")
     parser.add_argument("--single", type=int, default=200_000, help="rows of the one file for the memory run")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=available_cpus(), help="as VICTIM_VOICE_WORKERS (default: CPUs)")
     parser.add_argument(
         "--comment-pool", type=int, help="distinct comments rendered per column and file (more: fewer repeats)"
     )
@@ -150,7 +171,7 @@ def main() -> None:
     parser.add_argument("--duckdb-only", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ingest_only:
-        print(json.dumps(ingest_once(*args.ingest_only)))
+        print(json.dumps(ingest_once(*args.ingest_only, workers=args.workers)))
         return
     if args.duckdb_only:
         print(json.dumps(duckdb_once(*args.duckdb_only)))
@@ -164,18 +185,23 @@ def main() -> None:
             f"throughput: {args.files} files x {args.rows:,} rows; {comments:,} comments, "
             f"{distinct:,} distinct ({100 * distinct / comments:.0f}%)"
         )
-        ours = repeated("ingest", folder / "landing", folder, args.repeats)
         theirs = repeated("duckdb", folder / "landing", folder, args.repeats)
-        ours_s, theirs_s = median(ours, "seconds"), median(theirs, "seconds")
-        rows = ours[0]["rows"]
-        print(
-            f"  victim-voice ingestion: median {ours_s:.1f} s, {rows / ours_s:,.0f} rows/s"
-            f" ({ours[0]['loaded']:,} loaded)"
-        )
-        steps = {name: statistics.median(r["steps"].get(name, 0.0) for r in ours) for name in ours[0]["steps"]}
-        print("    " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.items()))
+        theirs_s = median(theirs, "seconds")
         print(f"  DuckDB read_csv alone: median {theirs_s:.2f} s, {theirs[0]['rows'] / theirs_s:,.0f} rows/s")
-        print(f"  ratio: {ours_s / theirs_s:.1f}x DuckDB alone (target: within 10x)")
+        for workers in sorted({1, args.workers}):
+            ours = repeated("ingest", folder / "landing", folder, args.repeats, workers)
+            ours_s = median(ours, "seconds")
+            rows = ours[0]["rows"]
+            print(
+                f"  victim-voice ingestion, {workers} worker(s): median {ours_s:.1f} s, {rows / ours_s:,.0f} rows/s"
+                f" ({ours[0]['loaded']:,} loaded), {ours_s / theirs_s:.1f}x DuckDB alone (target: within 10x)"
+            )
+            print_steps(ours)
+            if workers > 1:
+                print(
+                    f"    peak RSS: run {median(ours, 'peak_rss_mb'):,.0f} MB, "
+                    f"largest worker {median(ours, 'workers_peak_rss_mb'):,.0f} MB"
+                )
 
         if args.single:
             single = generate(folder / "single", 1, args.single, args.comment_pool)

@@ -111,9 +111,16 @@ def breakdown(landing: Path, warehouse: Path) -> dict[str, float]:
     result = loading.validate_rows(delivery.frame, date.today(), delivery.row_numbers, delivery.row_shapes)
     timings["work: validate"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    name = loading.parse_delivery_name(path.name)
+    prepared = loading.PreparedDelivery(
+        path.name,
+        loading.sha256_of(data),
+        result.rows_in,
+        rows=loading.protected_rows(result.valid, KEY.encode()),
+        quarantine=result.quarantine,
+        ignored_columns=delivery.ignored_columns,
+    )
     with open_writer(warehouse) as con:
-        loading.load_validated(con, name, loading.sha256_of(data), result, delivery.ignored_columns, KEY.encode())
+        loading.load_validated(con, loading.parse_delivery_name(path.name), prepared.sha256, prepared)
     timings["work: load (pseudonymise, redact, insert)"] = time.perf_counter() - mark
     mark = time.perf_counter()
     refresh_metrics(settings)

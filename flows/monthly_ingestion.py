@@ -3,7 +3,9 @@
 Thin orchestration: each file is one task around :func:`warehouse.ingestion.ingest_one`,
 then one task refreshes the metrics. Tasks take and return paths, file names and counts
 only (no rows, no key), results are not persisted, and logs carry file names and counts,
-never row values.
+never row values. A large batch (a backfill) is prepared in worker processes meanwhile
+(:func:`warehouse.ingestion.preparing_ahead`); the tasks find it through a context
+variable, so no rows pass through Prefect.
 
 Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not set)::
 
@@ -25,7 +27,7 @@ from prefect.states import Completed, Failed, State
 from victim_voice.delivery_files import find_candidate_files, log_name
 from warehouse.alerts import Alert, alert_message, alerts_markdown, find_alerts
 from warehouse.db import WarehouseBusy
-from warehouse.ingestion import check_landing, ingest_one, refresh_metrics
+from warehouse.ingestion import check_landing, current_preparation, ingest_one, preparing_ahead, refresh_metrics
 from warehouse.pseudonym import load_pseudonym_key
 from warehouse.run_summary import run_summary_markdown
 from warehouse.settings import Settings
@@ -70,7 +72,7 @@ def ingest_delivery(
 ) -> dict | None:
     """Validate and load one delivery file; returns its counts (None if seen before)."""
     settings = run_settings(landing, warehouse, key_file)
-    outcome = ingest_one(settings, Path(landing) / file_name, run_date)
+    outcome = ingest_one(settings, Path(landing) / file_name, run_date, current_preparation())
     if outcome is None:
         return None
     logger = get_run_logger()
@@ -141,9 +143,11 @@ def monthly_ingestion(
     files = find_candidate_files(settings.landing, settings.settle_seconds)
     logger = get_run_logger()
     logger.info("%d file(s) in %s", len(files), settings.landing)
-    outcomes = [
-        ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date, key_file) for path in files
-    ]
+    with preparing_ahead(settings, files, run_date):  # a large batch: workers prepare files meanwhile
+        outcomes = [
+            ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date, key_file)
+            for path in files
+        ]
     refresh_metrics_task(str(settings.warehouse))
     new = [o for o in outcomes if o is not None]
     alerts = find_alerts(new, settings, run_date)

@@ -79,18 +79,17 @@ def cell_normaliser(spec: ColumnSpec) -> Callable[[str], str | None]:
 def normalise_text(frame: pd.DataFrame, book: Codebook | None = None) -> pd.DataFrame:
     """Trim cells, upper-case codes and ids, blank → missing. Free text is kept as written.
 
-    Each distinct value of a column is normalised once, in plain Python, then mapped back
-    (coded columns hold a handful of distinct values; several times faster than chains of
-    pandas string methods here).
+    Each distinct value of a column is normalised once, in plain Python, and the results are
+    spread back by position (coded columns hold a handful of distinct values; several times
+    faster than chains of pandas string methods here).
     """
     book = book or load_codebook()
     out = {}
     for spec in book.columns:
         normalise = cell_normaliser(spec)
-        values = frame[spec.name].tolist()
-        mapping = {value: normalise(value) for value in set(values)}
-        out[spec.name] = [mapping[value] for value in values]
-    return pd.DataFrame(out, index=frame.index, dtype="str")
+        codes, distinct = pd.factorize(frame[spec.name].array)  # a missing cell (code -1) stays missing
+        out[spec.name] = pd.array([normalise(value) for value in distinct], dtype="str").take(codes, allow_fill=True)
+    return pd.DataFrame(out, index=frame.index)
 
 
 # --------------------------------------------------------------------------- the model

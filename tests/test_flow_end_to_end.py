@@ -233,6 +233,40 @@ def test_only_transient_faults_are_retried() -> None:
     assert retry_on_transient_fault(None, None, Failed(data=ValueError("a bug"))) is False
 
 
+def test_a_batch_is_prepared_by_worker_processes_inside_the_flow(
+    prefect_server, settings: Settings, monkeypatch, prefect_log: Collect
+) -> None:
+    """A backfill's files are prepared by workers; the flow's tasks load what they prepared."""
+    from flows.monthly_ingestion import monthly_ingestion
+    from warehouse import ingestion
+
+    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
+    prepared_by_workers = []
+    take = ingestion.PreparedAhead.take
+
+    def counting_take(self, path):
+        prepared = take(self, path)
+        prepared_by_workers.append(prepared is not None)
+        return prepared
+
+    monkeypatch.setattr(ingestion.PreparedAhead, "take", counting_take)
+    may = full_month("2024-05")
+    may[0] = {**may[0], "comment_police": "Call PC Sarah Jones on 07700 900123"}
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", may)
+    write_csv(settings.landing / "VictimVoice_2024-06_01.csv", full_month("2024-06"))
+    state = monthly_ingestion(
+        landing=str(settings.landing), warehouse=str(settings.warehouse), run_date=RUN_DATE, return_state=True
+    )
+    files = state.result(raise_on_failure=False)["files"]
+    assert [(o["status"], o["rows_loaded"]) for o in files] == [("LOADED", 170), ("LOADED", 170)]
+    assert prepared_by_workers == [True, True]
+    with open_reader(settings.warehouse) as con:
+        comment = con.sql("select comment_police from marts.responses where response_id = 'VV24050000'").fetchall()
+    assert comment == [("Call PC [NAME] on [PHONE]",)]
+    assert "Sarah" not in "\n".join(prefect_log.messages)
+
+
 def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settings, monkeypatch) -> None:
     """The first attempt finds the warehouse busy; the retry loads the file."""
     import flows.monthly_ingestion as module

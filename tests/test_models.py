@@ -52,6 +52,30 @@ def test_refresh_is_repeatable(tmp_path: Path) -> None:
     assert cells(warehouse, "select * from marts.metric_values order by all") == before
 
 
+@pytest.mark.parametrize(("was", "now"), [("view", "table"), ("table", "view")])
+def test_a_model_that_changed_kind_since_the_warehouse_was_built_is_rebuilt(tmp_path: Path, was: str, now: str) -> None:
+    """A warehouse built when a model was a table refreshes once the model is a view (and the
+    reverse): ``create or replace`` alone cannot change an object's kind."""
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [[{"sat_overall": 6}] * 12])
+    before = cells(warehouse, "select * from marts.metric_values order by all")
+    changed = tmp_path / "sql"
+    shutil.copytree(SQL_DIR, changed)
+    model = changed / "marts" / "zz_changed.sql"
+    model.write_text(f"create or replace {was} marts.zz_changed as select 1 as one")
+    with open_writer(warehouse) as con:
+        refresh_models(con, sql_dir=changed)
+    model.write_text(f"create or replace {now} marts.zz_changed as select 2 as one")
+    with open_writer(warehouse) as con:
+        refresh_models(con, sql_dir=changed)
+        kinds = con.execute(
+            "select 'table' from duckdb_tables() where table_name = 'zz_changed' "
+            "union all select 'view' from duckdb_views() where view_name = 'zz_changed'"
+        ).fetchall()
+    assert kinds == [(now,)]
+    assert cells(warehouse, "select one from marts.zz_changed") == [(2,)]
+    assert cells(warehouse, "select * from marts.metric_values order by all") == before
+
+
 def test_a_failing_refresh_leaves_the_previous_models_in_place(tmp_path: Path) -> None:
     warehouse = build_warehouse(tmp_path / "w.duckdb", [[{"sat_overall": 6}] * 12])
     before = cells(warehouse, "select * from marts.metric_values order by all")

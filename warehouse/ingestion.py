@@ -12,12 +12,26 @@ Example::
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 
-from victim_voice.delivery_files import find_candidate_files
+from victim_voice.delivery_files import find_candidate_files, sha256_of
 from warehouse.db import open_writer
-from warehouse.loading import DeliveryOutcome, ingest_file
+from warehouse.loading import (
+    DeliveryOutcome,
+    PreparedDelivery,
+    already_processed,
+    ingest_file,
+    prepare_file,
+    read_landing_file,
+)
 from warehouse.models import refresh_models
 from warehouse.pseudonym import load_pseudonym_key
 from warehouse.settings import ConfigurationError, Settings
@@ -38,11 +52,110 @@ def check_warehouse_writable(settings: Settings) -> None:
         pass
 
 
-def ingest_one(settings: Settings, path: Path, run_date: date) -> DeliveryOutcome | None:
-    """Open the warehouse, process one file, close. None when the file was seen before."""
-    key = load_pseudonym_key(settings)
+# Below this much new data, starting worker processes (about a second each) costs more than
+# it saves: a month's delivery (about 100 KB) is always prepared in the run's own process.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+
+
+class PreparedAhead:
+    """New files being prepared (read, validated, protected) in worker processes, in delivery
+    order, at most one per worker ahead of the writer, so memory stays bounded."""
+
+    def __init__(
+        self, pool: ProcessPoolExecutor | None, paths: list[Path], key: bytes, run_date: date, workers: int = 0
+    ) -> None:
+        self._pool, self._waiting, self._key, self._run_date = pool, deque(paths), key, run_date
+        self._running: dict[Path, Future] = {}
+        for _ in range(workers):
+            self._submit_next()
+
+    def _submit_next(self) -> None:
+        if self._pool and self._waiting:
+            path = self._waiting.popleft()
+            self._running[path] = self._pool.submit(prepare_file, path, self._key, self._run_date)
+
+    def take(self, path: Path) -> PreparedDelivery | DeliveryOutcome | None:
+        """The file prepared by a worker (waiting for it), or None when it was not sent to one."""
+        future = self._running.pop(path, None)
+        if future is None:
+            return None
+        self._submit_next()
+        return future.result()
+
+
+def new_files(settings: Settings, paths: list[Path]) -> list[Path]:
+    """The readable files among ``paths`` not processed before (same name, same bytes)."""
+    fingerprints = {}
+    for path in paths:
+        data = read_landing_file(path)
+        if not isinstance(data, DeliveryOutcome):
+            fingerprints[path] = sha256_of(data)
     with open_writer(settings.warehouse, settings.db_key) as con:
-        return ingest_file(con, path, key, run_date)
+        return [p for p, sha in fingerprints.items() if not already_processed(con, p.name, sha)]
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl+C to the run, which stops them (no traceback from each worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Iterator[PreparedAhead]:
+    """Prepare the new files among ``paths`` in up to ``settings.workers`` processes while the
+    run loads them one by one, in order. Only worth it for a batch (a backfill, a national
+    load): with one worker, one new file or less than PARALLEL_MIN_BYTES, nothing starts.
+
+    Workers get the file paths, the key and the date, never a connection: the warehouse
+    keeps its single writer, and loading order, duplicates and corrections are decided there.
+    """
+    key = load_pseudonym_key(settings)
+    new = new_files(settings, paths) if settings.workers > 1 and len(paths) > 1 else []
+    if len(new) < 2 or sum(p.stat().st_size for p in new) < PARALLEL_MIN_BYTES:
+        yield PreparedAhead(None, [], key, run_date)
+        return
+    workers = min(settings.workers, len(new))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),  # never fork a process holding threads and a database
+        initializer=_ignore_interrupts,
+    )
+    try:
+        yield PreparedAhead(pool, new, key, run_date, workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# The preparation of the current flow run, for its tasks (Prefect passes them no rows).
+_CURRENT: ContextVar[PreparedAhead | None] = ContextVar("prepared_ahead", default=None)
+
+
+@contextmanager
+def preparing_ahead(settings: Settings, paths: list[Path], run_date: date) -> Iterator[None]:
+    """:func:`prepared_ahead`, made available to :func:`current_preparation` meanwhile."""
+    with prepared_ahead(settings, paths, run_date) as ahead:
+        token = _CURRENT.set(ahead)
+        try:
+            yield
+        finally:
+            _CURRENT.reset(token)
+
+
+def current_preparation() -> PreparedAhead | None:
+    """The files being prepared for this run (:func:`preparing_ahead`), if any."""
+    return _CURRENT.get()
+
+
+def ingest_one(
+    settings: Settings, path: Path, run_date: date, ahead: PreparedAhead | None = None
+) -> DeliveryOutcome | None:
+    """Open the warehouse, process one file, close. None when the file was seen before.
+
+    With ``ahead``, a file a worker prepared is taken from it (before the warehouse is
+    opened, so waiting for a worker never holds the writer's lock)."""
+    key = load_pseudonym_key(settings)
+    prepared = ahead.take(path) if ahead else None
+    with open_writer(settings.warehouse, settings.db_key) as con:
+        return ingest_file(con, path, key, run_date, prepared)
 
 
 def refresh_metrics(settings: Settings) -> list[str]:
@@ -53,11 +166,11 @@ def refresh_metrics(settings: Settings) -> list[str]:
 
 def ingest_landing(settings: Settings, run_date: date) -> list[DeliveryOutcome]:
     """Process every file of the landing folder not processed before, in delivery order,
-    then refresh the metrics."""
+    then refresh the metrics. A large batch is prepared in worker processes meanwhile."""
     check_landing(settings.landing)
     load_pseudonym_key(settings)  # fail before touching anything if the key is unusable
-    outcomes = [
-        ingest_one(settings, path, run_date) for path in find_candidate_files(settings.landing, settings.settle_seconds)
-    ]
+    paths = find_candidate_files(settings.landing, settings.settle_seconds)
+    with prepared_ahead(settings, paths, run_date) as ahead:
+        outcomes = [ingest_one(settings, path, run_date, ahead) for path in paths]
     refresh_metrics(settings)
     return [o for o in outcomes if o is not None]

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from schemas.codebook import TEXT, load_codebook
-from schemas.delivery import ValidationResult, validate_rows
+from schemas.delivery import validate_rows
 from victim_voice import delivery_files
 from victim_voice.delivery_files import (
     DeliveryName,
@@ -118,16 +118,12 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, delivery_id: int, file_nam
     con.execute("insert into audit.quarantine by name select * from quarantine")
 
 
-def response_versions_frame(valid: pd.DataFrame, delivery_id: int, key: bytes) -> pd.DataFrame:
+def protected_rows(valid: pd.DataFrame, key: bytes) -> pd.DataFrame:
     """Valid rows as stored: crime numbers pseudonymised, free text redacted."""
     book = load_codebook()
     redacted = {c.name: redact_series(valid[c.name]) for c in book.columns if c.type == TEXT}
-    versions = valid.assign(
-        **redacted,
-        delivery_id=delivery_id,
-        crime_reference_pseudonym=pseudonymise_series(valid["crime_reference"], key),
-    )
-    return versions.drop(columns=["crime_reference"])
+    protected = valid.assign(**redacted, crime_reference_pseudonym=pseudonymise_series(valid["crime_reference"], key))
+    return protected.drop(columns=["crime_reference"])
 
 
 def count_corrections(con: duckdb.DuckDBPyConnection, valid: pd.DataFrame) -> int:
@@ -146,12 +142,7 @@ def insert_response_versions(con: duckdb.DuckDBPyConnection, versions: pd.DataFr
 
 
 def load_validated(
-    con: duckdb.DuckDBPyConnection,
-    name: DeliveryName,
-    sha256: str,
-    result: ValidationResult,
-    ignored: tuple[str, ...],
-    key: bytes,
+    con: duckdb.DuckDBPyConnection, name: DeliveryName, sha256: str, prepared: PreparedDelivery
 ) -> DeliveryOutcome:
     """Write a validated file and its audit rows in one transaction (all or nothing)."""
     con.execute("begin transaction")
@@ -160,15 +151,15 @@ def load_validated(
         outcome = DeliveryOutcome(
             file_name=name.file_name,
             status=LOADED,
-            rows_in_file=result.rows_in,
-            rows_loaded=len(result.valid),
-            rows_quarantined=result.rows_quarantined,
-            rows_corrected=count_corrections(con, result.valid),
-            ignored_columns=ignored,
+            rows_in_file=prepared.rows_in_file,
+            rows_loaded=len(prepared.rows),
+            rows_quarantined=int(prepared.quarantine["row_number"].nunique()),
+            rows_corrected=count_corrections(con, prepared.rows),
+            ignored_columns=prepared.ignored_columns,
         )
         record_delivery(con, delivery_id, name, sha256, outcome)
-        insert_quarantine(con, delivery_id, name.file_name, result.quarantine)
-        insert_response_versions(con, response_versions_frame(result.valid, delivery_id, key))
+        insert_quarantine(con, delivery_id, name.file_name, prepared.quarantine)
+        insert_response_versions(con, prepared.rows.assign(delivery_id=delivery_id))
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -190,12 +181,26 @@ def record_without_loading(
     return outcome
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: bytes, run_date: date) -> DeliveryOutcome | None:
-    """Process one landing file; None when this exact file was processed before.
+@dataclass(frozen=True)
+class PreparedDelivery:
+    """One delivery read, validated, pseudonymised and redacted: all the work that needs no
+    warehouse, so several files can be prepared at once in worker processes while a single
+    writer loads them in order. Either ``rejection`` says why the whole file is unusable, or
+    ``rows`` and ``quarantine`` hold its protected valid rows and its failed checks."""
 
-    The file is read once: its hash and its rows come from the same bytes. A symbolic link
-    is never followed (it could point anywhere on the machine).
-    """
+    file_name: str
+    sha256: str
+    rows_in_file: int | None
+    rejection: str | None = None
+    rows: pd.DataFrame | None = None  # as stored in core.response_versions, less delivery_id
+    quarantine: pd.DataFrame | None = None  # as audit.quarantine, less file_name and delivery_id
+    ignored_columns: tuple[str, ...] = ()
+
+
+def read_landing_file(path: Path) -> bytes | DeliveryOutcome:
+    """A landing file's bytes, or a REJECTED outcome when they cannot be read (not recorded:
+    a file locked or being replaced is tried again next run). A symbolic link is never
+    followed (it could point anywhere on the machine)."""
     if path.is_symlink():
         return DeliveryOutcome(
             path.name, REJECTED, None, reason="the file is a symbolic link; deliveries must be files"
@@ -204,11 +209,53 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: bytes, run_date
         if path.stat().st_size > delivery_files.MAX_FILE_BYTES:  # never read a huge file into memory
             reason = f"the file is larger than {delivery_files.MAX_FILE_BYTES:,} bytes; a delivery is far smaller"
             return DeliveryOutcome(path.name, REJECTED, None, reason=reason)
-        data = path.read_bytes()
-    except OSError as error:  # unreadable now (permissions, still locked): left for the next run
+        return path.read_bytes()
+    except OSError as error:
         reason = f"the file cannot be read ({error.strerror or type(error).__name__}); it will be tried again next run"
         return DeliveryOutcome(path.name, REJECTED, None, reason=reason)
+
+
+def prepare_delivery(path: Path, data: bytes, key: bytes, run_date: date) -> PreparedDelivery:
+    """Read, validate and protect one delivery's bytes (no warehouse needed)."""
     sha256 = sha256_of(data)
+    try:
+        delivery = read_delivery(path, data=data)
+    except DeliveryRejected as rejection:
+        return PreparedDelivery(path.name, sha256, rejection.rows_in_file, rejection=f"the file {rejection}")
+    result = validate_rows(delivery.frame, run_date, delivery.row_numbers, delivery.row_shapes)
+    return PreparedDelivery(
+        path.name,
+        sha256,
+        result.rows_in,
+        rows=protected_rows(result.valid, key),
+        quarantine=result.quarantine,
+        ignored_columns=delivery.ignored_columns,
+    )
+
+
+def prepare_file(path: Path, key: bytes, run_date: date) -> PreparedDelivery | DeliveryOutcome:
+    """:func:`prepare_delivery` from the file itself (what a worker process runs)."""
+    data = read_landing_file(path)
+    return data if isinstance(data, DeliveryOutcome) else prepare_delivery(path, data, key, run_date)
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    key: bytes,
+    run_date: date,
+    prepared: PreparedDelivery | DeliveryOutcome | None = None,
+) -> DeliveryOutcome | None:
+    """Process one landing file; None when this exact file was processed before.
+
+    ``prepared`` is the file already prepared by a worker (:func:`prepare_file`); without
+    it the file is read here, and only read further when it is new. Either way the hash
+    and the rows come from the same bytes.
+    """
+    data = prepared if prepared is not None else read_landing_file(path)
+    if isinstance(data, DeliveryOutcome):
+        return data
+    sha256 = data.sha256 if isinstance(data, PreparedDelivery) else sha256_of(data)
     if already_processed(con, path.name, sha256):
         return None
     name = parse_delivery_name(path.name)
@@ -216,10 +263,9 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: bytes, run_date
     if original is not None:
         reason = f"byte-identical to {original}, already processed"
         return record_without_loading(con, name, sha256, DeliveryOutcome(path.name, DUPLICATE, None, reason=reason))
-    try:
-        delivery = read_delivery(path, data=data)
-    except DeliveryRejected as rejection:
-        outcome = DeliveryOutcome(path.name, REJECTED, rejection.rows_in_file, reason=f"the file {rejection}")
+    if not isinstance(data, PreparedDelivery):
+        data = prepare_delivery(path, data, key, run_date)
+    if data.rejection is not None:
+        outcome = DeliveryOutcome(path.name, REJECTED, data.rows_in_file, reason=data.rejection)
         return record_without_loading(con, name, sha256, outcome)
-    result = validate_rows(delivery.frame, run_date, delivery.row_numbers, delivery.row_shapes)
-    return load_validated(con, name, sha256, result, delivery.ignored_columns, key)
+    return load_validated(con, name, sha256, data)

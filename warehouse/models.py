@@ -67,6 +67,24 @@ def create_storage(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> N
         con.execute(path.read_text(encoding="utf-8"))
 
 
+_CREATES = re.compile(r"^create or replace (table|view) (\w+)\.(\w+)", re.IGNORECASE | re.MULTILINE)
+
+
+def drop_if_kind_changed(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Drop the object a model creates when a warehouse built by an earlier version holds it
+    as the other kind (a table that is now a view, or the reverse): ``create or replace``
+    cannot change an object's kind."""
+    for kind, schema, name in _CREATES.findall(sql):
+        found = con.execute(
+            "select 'table' from duckdb_tables() where schema_name = ? and table_name = ? and not temporary "
+            "union all select 'view' from duckdb_views() where schema_name = ? and view_name = ? and not temporary",
+            [schema, name, schema, name],
+        ).fetchall()
+        for (existing,) in found:
+            if existing != kind.lower():
+                con.execute(f'drop {existing} "{schema}"."{name}"')
+
+
 def refresh_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
     """Rebuild reference tables and every model in one transaction; returns the objects built."""
     paths = dependency_order(layer_files(MODEL_LAYERS, sql_dir))
@@ -76,7 +94,9 @@ def refresh_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> l
         for schema in MODEL_SCHEMAS:
             con.execute(f"create schema if not exists {schema}")
         for path in paths:
-            con.execute(path.read_text(encoding="utf-8"))
+            sql = path.read_text(encoding="utf-8")
+            drop_if_kind_changed(con, sql)
+            con.execute(sql)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

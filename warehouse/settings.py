@@ -56,6 +56,19 @@ def alert_share(text: str) -> float:
     return value
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on (a container's limit, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def worker_count(text: str) -> int:
+    """VICTIM_VOICE_WORKERS: processes that prepare large batches of files at once, 1 to 64."""
+    text = text.strip()
+    if not (text.isdecimal() and text.isascii() and 1 <= int(text) <= 64):
+        raise ConfigurationError(f"{PREFIX}WORKERS must be a whole number of processes from 1 to 64, not {text!r}")
+    return int(text)
+
+
 def due_day(text: str) -> int:
     """VICTIM_VOICE_DELIVERY_DUE_DAY as a day of the month, 1 to 28."""
     text = text.strip()
@@ -101,6 +114,7 @@ class Settings:
     quarantine_alert_share: float = DEFAULT_QUARANTINE_ALERT_SHARE  # alert when a file quarantines more
     delivery_due_day: int = DEFAULT_DELIVERY_DUE_DAY  # the previous month's delivery is due by the end of this day
     alert_block: str | None = None  # a Prefect notification block ("type-slug/name") to send alerts to
+    workers: int = field(default_factory=available_cpus)  # processes preparing a large batch of files at once
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")) -> Settings:
@@ -118,6 +132,7 @@ class Settings:
             ),
             delivery_due_day=due_day(env.get(f"{PREFIX}DELIVERY_DUE_DAY", str(DEFAULT_DELIVERY_DUE_DAY))),
             alert_block=env.get(f"{PREFIX}ALERT_BLOCK") or None,
+            workers=worker_count(env.get(f"{PREFIX}WORKERS") or str(available_cpus())),
         )
 
     def with_paths(self, landing: Path | None = None, warehouse: Path | None = None) -> Settings:

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schemas.codebook import load_codebook
 from schemas.delivery import normalise_text, parse_dates
 from tests.conftest import base_row, write_csv
-from victim_voice.delivery_files import excel_cell_text, parse_delivery_name, read_delivery
+from victim_voice.delivery_files import excel_cell_text, parse_delivery_name, read_delivery, records_to_frame
 
 NAME = "VictimVoice_2024-05_01"
 TEXT_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -200,3 +201,19 @@ def test_a_bom_file_with_a_windows_byte_is_reported_as_mixed(tmp_path: Path) -> 
     path.write_bytes(path.read_bytes() + b"\x92")
     with pytest.raises(DeliveryRejected, match="byte-order mark but is not valid UTF-8"):
         read_delivery(path)
+
+
+@pytest.mark.parametrize("extra", [[], ["stray"], ["stray", "cells"]], ids=["fits", "one-long", "two-long"])
+@pytest.mark.parametrize("cut", [0, 3], ids=["whole", "short"])
+def test_a_column_the_file_lacks_reads_blank_whatever_the_row_shape(extra: list[str], cut: int) -> None:
+    """An optional column left out of the header is blank in every row: never a cell borrowed
+    from a long row's overflow or a short row's padding."""
+    book = load_codebook()
+    header = [c for c in book.column_names if c != "comment_police"]
+    values = [f"v{i}" for i in range(len(header))]
+    record = (values[: len(values) - cut] if cut else values) + extra
+    frame, _, shapes, _ = records_to_frame([header, record], book)
+    assert frame.loc[0, "comment_police"] == ""
+    kept = len(values) - cut
+    assert [frame.loc[0, c] for c in header[:kept]] == values[:kept]
+    assert shapes == [("short" if cut else "long" if extra else None)]

@@ -23,6 +23,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -295,12 +296,18 @@ def records_to_frame(
         raise DeliveryRejected("has no data rows", rows_in_file=0)
     known = set(book.column_names)
     ignored = tuple(dict.fromkeys(reportable_column(h, i + 1) for i, h in enumerate(header) if h not in known))
-    positions = [header.index(c) if c in header else None for c in book.column_names]
     width = len(header)
-    rows = []
-    for _, record in data:
-        cells = record + [""] * (width - len(record))
-        rows.append([cells[p] if p is not None else "" for p in positions])
+    # Each codebook column's cell by position; a column the file lacks (an optional one)
+    # reads as blank, from a blank cell added after the header's width.
+    pick = itemgetter(*[header.index(c) if c in header else width for c in book.column_names])
+    lacks_columns = not set(book.column_names) <= set(header)
+
+    def cells(record: list[str]) -> tuple[str, ...]:
+        if len(record) >= width and not lacks_columns:
+            return pick(record)
+        return pick([*record[:width], *[""] * (width - len(record)), ""])
+
+    rows = [cells(record) for _, record in data]
     numbers = [n for n, _ in data]
     shapes = [record_shape(record, width) for _, record in data]
     frame = pd.DataFrame(rows, columns=list(book.column_names), dtype="str")

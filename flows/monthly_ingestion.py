@@ -3,9 +3,9 @@
 Thin orchestration: each file is one task around :func:`warehouse.ingestion.ingest_one`,
 then one task refreshes the metrics. Tasks take and return paths, file names and counts
 only (no rows, no key), results are not persisted, and logs carry file names and counts,
-never row values. A large batch (a backfill) is prepared in worker processes meanwhile
-(:func:`warehouse.ingestion.preparing_ahead`); the tasks find it through a context
-variable, so no rows pass through Prefect.
+never row values. A large batch (a backlog of past deliveries) is prepared in worker
+processes meanwhile (:func:`warehouse.ingestion.preparing_ahead`); the tasks find it
+through a context variable, so no rows pass through Prefect.
 
 Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not set)::
 

@@ -102,8 +102,8 @@ def _ignore_interrupts() -> None:
 @contextmanager
 def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Iterator[PreparedAhead]:
     """Prepare the new files among ``paths`` in up to ``settings.workers`` processes while the
-    run loads them one by one, in order. Only worth it for a batch (a backfill, a national
-    load): with one worker, one new file or less than PARALLEL_MIN_BYTES, nothing starts.
+    run loads them one by one, in order. Only worth it for a batch (a backlog of past
+    deliveries, a national load): with one worker, one new file or less than PARALLEL_MIN_BYTES, nothing starts.
 
     Workers get the file paths, the key and the date, never a connection: the warehouse
     keeps its single writer, and loading order, duplicates and corrections are decided there.

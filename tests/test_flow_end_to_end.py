@@ -293,6 +293,36 @@ def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settin
     assert [o["status"] for o in state.result(raise_on_failure=False)["files"]] == ["LOADED"]
 
 
+def test_a_busy_warehouse_before_a_batch_is_retried_by_the_tasks(
+    prefect_server, settings: Settings, monkeypatch
+) -> None:
+    """The batch's pre-check finds the warehouse busy: no worker starts and the run does not
+    fail; the tasks open the warehouse themselves, with their retries."""
+    import flows.monthly_ingestion as module
+    from warehouse import ingestion
+    from warehouse.db import WarehouseBusy
+
+    monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
+    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(module, "ingest_delivery", module.ingest_delivery.with_options(retry_delay_seconds=0))
+    real_open_writer = ingestion.open_writer
+    opened = []
+
+    def busy_once(*args, **kwargs):
+        opened.append(1)
+        if len(opened) == 1:
+            raise WarehouseBusy("the warehouse is in use by another process")
+        return real_open_writer(*args, **kwargs)
+
+    monkeypatch.setattr(ingestion, "open_writer", busy_once)
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    write_csv(settings.landing / "VictimVoice_2024-06_01.csv", [base_row(response_id="VV00000002")])
+    state = module.monthly_ingestion(
+        landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
+    )
+    assert [o["status"] for o in state.result(raise_on_failure=False)["files"]] == ["LOADED", "LOADED"]
+
+
 def test_the_demo_loads_what_it_just_wrote(prefect_server, tmp_path: Path, monkeypatch, capsys) -> None:
     """The demo writes its files and ingests them at once: the upload wait must not apply."""
     from victim_voice.cli import main

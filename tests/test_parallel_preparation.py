@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -11,8 +14,8 @@ import pytest
 from tests.conftest import RUN_DATE, base_row, full_month, write_csv
 from tests.test_loading import table_snapshot
 from warehouse import ingestion
-from warehouse.db import open_writer
-from warehouse.ingestion import PreparedAhead, ingest_landing, new_files
+from warehouse.db import WarehouseBusy, open_writer
+from warehouse.ingestion import PreparedAhead, ingest_landing, new_files, prepared_ahead
 from warehouse.loading import PreparedDelivery
 from warehouse.settings import ConfigurationError, Settings, available_cpus
 
@@ -71,7 +74,7 @@ def test_files_processed_before_are_not_sent_to_workers(settings: Settings) -> N
     ingest_landing(settings, RUN_DATE)
     changed = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
     paths = sorted(settings.landing.iterdir())
-    assert new_files(settings, paths) == [changed]
+    assert list(new_files(settings, paths)) == [changed]
 
 
 def test_a_small_batch_or_one_worker_starts_no_process(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,3 +103,90 @@ def test_workers_must_be_a_sensible_whole_number(text: str) -> None:
 def test_workers_default_to_the_cpus_this_process_may_use() -> None:
     assert Settings.from_env({}).workers == available_cpus() >= 1
     assert Settings.from_env({"VICTIM_VOICE_WORKERS": " 3 "}).workers == 3
+
+
+def months(landing: Path, *periods: str) -> list[Path]:
+    return [write_csv(landing / f"VictimVoice_{period}_01.csv", full_month(period)) for period in periods]
+
+
+def test_a_busy_warehouse_at_the_start_leaves_the_files_to_the_run_itself(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-check cannot open the warehouse: no worker starts, nothing fails here, and the
+    run's own steps (retried by the flow) read the files."""
+    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    paths = months(settings.landing, "2024-04", "2024-05")
+
+    def busy(*args: object, **kwargs: object) -> None:
+        raise WarehouseBusy("the warehouse is in use by another process")
+
+    monkeypatch.setattr(ingestion, "open_writer", busy)
+    with prepared_ahead(dataclasses.replace(settings, workers=2), paths, RUN_DATE) as ahead:
+        assert [ahead.take(path) for path in paths] == [None, None]
+
+
+def test_an_error_during_the_run_stops_the_workers_at_once(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+C or a failing load does not wait for the workers to finish their files."""
+    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    paths = months(settings.landing, "2024-04", "2024-05", "2024-06")
+    workers = []
+    with (
+        pytest.raises(KeyboardInterrupt),
+        prepared_ahead(dataclasses.replace(settings, workers=2), paths, RUN_DATE) as ahead,
+    ):
+        workers = list(ahead._pool._processes.values())
+        raise KeyboardInterrupt
+    assert len(workers) == 2
+    for process in workers:
+        assert killed(process)  # stopped mid-start, not left to finish its file
+
+
+def killed(process: multiprocessing.Process) -> bool:
+    """The worker ended by SIGKILL. When something else in the test session reaped it (a
+    wait for any child), its exit code is lost: then it must at least be gone already."""
+    process.join(timeout=30)
+    if process.exitcode is not None:
+        return process.exitcode == -signal.SIGKILL
+    status = Path(f"/proc/{process.pid}/stat")
+    return not status.exists() or status.read_text().split(") ", 1)[1].startswith("Z")
+
+
+def test_a_file_gone_after_the_check_is_left_for_the_next_run(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    months(settings.landing, "2024-04", "2024-05", "2024-06")
+    checked = ingestion.new_files
+
+    def check_then_lose_one(*args: object) -> dict[Path, int]:
+        found = checked(*args)
+        (settings.landing / "VictimVoice_2024-05_01.csv").unlink()
+        return found
+
+    monkeypatch.setattr(ingestion, "new_files", check_then_lose_one)
+    outcomes = ingest_landing(dataclasses.replace(settings, workers=2), RUN_DATE)
+    assert [(o.file_name, o.status) for o in outcomes] == [
+        ("VictimVoice_2024-04_01.csv", "LOADED"),
+        ("VictimVoice_2024-05_01.csv", "REJECTED"),
+        ("VictimVoice_2024-06_01.csv", "LOADED"),
+    ]
+    assert "will be tried again next run" in outcomes[1].reason
+    with open_writer(settings.warehouse) as con:
+        recorded = con.sql("select file_name from audit.deliveries order by delivery_id").fetchall()
+    assert recorded == [("VictimVoice_2024-04_01.csv",), ("VictimVoice_2024-06_01.csv",)]  # the lost one: not recorded
+
+
+def test_the_default_workers_respect_a_container_quota_and_a_ceiling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quota = tmp_path / "cpu.max"
+    quota.write_text("max 100000\n")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(96)))
+    assert available_cpus(quota) == 64  # a big host: capped, never a configuration error
+    assert Settings.from_env({}).workers == 64
+    quota.write_text("150000 100000\n")  # docker --cpus=1.5
+    assert available_cpus(quota) == 2
+    quota.write_text("garbled")
+    assert available_cpus(quota) == 64
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert available_cpus(tmp_path / "no such file") == 1

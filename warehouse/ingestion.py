@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from victim_voice.delivery_files import find_candidate_files, sha256_of
-from warehouse.db import open_writer
+from warehouse.db import WarehouseBusy, open_writer
 from warehouse.loading import (
     DeliveryOutcome,
     PreparedDelivery,
@@ -83,15 +83,27 @@ class PreparedAhead:
         return future.result()
 
 
-def new_files(settings: Settings, paths: list[Path]) -> list[Path]:
-    """The readable files among ``paths`` not processed before (same name, same bytes)."""
+def new_files(settings: Settings, paths: list[Path]) -> dict[Path, int]:
+    """The readable files among ``paths`` not processed before (same name, same bytes), with
+    their sizes in bytes."""
     fingerprints = {}
     for path in paths:
         data = read_landing_file(path)
         if not isinstance(data, DeliveryOutcome):
-            fingerprints[path] = sha256_of(data)
+            fingerprints[path] = (sha256_of(data), len(data))
     with open_writer(settings.warehouse, settings.db_key) as con:
-        return [p for p, sha in fingerprints.items() if not already_processed(con, p.name, sha)]
+        return {p: size for p, (sha, size) in fingerprints.items() if not already_processed(con, p.name, sha)}
+
+
+def landing_bytes(paths: list[Path]) -> int:
+    """The files' sizes added up, from their metadata (a file gone meanwhile counts 0)."""
+    total = 0
+    for path in paths:
+        try:
+            total += path.lstat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def _ignore_interrupts() -> None:
@@ -99,18 +111,39 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers at once, mid-file: the run is failing or interrupted, and what they
+    prepare would be thrown away (nothing is written until a file is loaded)."""
+    kill = getattr(pool, "kill_workers", None)  # Python 3.14 and later
+    if kill is not None:
+        kill()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown forgets them
+    for process in processes:
+        process.kill()  # SIGKILL: a SIGTERM ignored by whatever started the run is inherited
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 @contextmanager
 def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Iterator[PreparedAhead]:
     """Prepare the new files among ``paths`` in up to ``settings.workers`` processes while the
     run loads them one by one, in order. Only worth it for a batch (a backlog of past
-    deliveries, a national load): with one worker, one new file or less than PARALLEL_MIN_BYTES, nothing starts.
+    deliveries, a national load): with one worker, fewer than two new files or less than
+    PARALLEL_MIN_BYTES of them, nothing starts; nor when the warehouse is busy (the run's
+    own retries then apply, file by file).
 
     Workers get the file paths, the key and the date, never a connection: the warehouse
     keeps its single writer, and loading order, duplicates and corrections are decided there.
+    On an error or Ctrl+C the workers are stopped at once.
     """
     key = load_pseudonym_key(settings)
-    new = new_files(settings, paths) if settings.workers > 1 and len(paths) > 1 else []
-    if len(new) < 2 or sum(p.stat().st_size for p in new) < PARALLEL_MIN_BYTES:
+    new: dict[Path, int] = {}
+    if settings.workers > 1 and len(paths) > 1 and landing_bytes(paths) >= PARALLEL_MIN_BYTES:
+        try:
+            new = new_files(settings, paths)
+        except WarehouseBusy:
+            new = {}
+    if len(new) < 2 or sum(new.values()) < PARALLEL_MIN_BYTES:
         yield PreparedAhead(None, [], key, run_date)
         return
     workers = min(settings.workers, len(new))
@@ -120,9 +153,11 @@ def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Ite
         initializer=_ignore_interrupts,
     )
     try:
-        yield PreparedAhead(pool, new, key, run_date, workers)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        yield PreparedAhead(pool, list(new), key, run_date, workers)
+    except BaseException:
+        _stop_now(pool)
+        raise
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 # The preparation of the current flow run, for its tasks (Prefect passes them no rows).

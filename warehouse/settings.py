@@ -9,6 +9,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -56,16 +57,29 @@ def alert_share(text: str) -> float:
     return value
 
 
-def available_cpus() -> int:
-    """CPUs this process may run on (a container's limit, not the host's count)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+MAX_WORKERS = 64
+
+
+def available_cpus(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """CPUs this process may use: those it may run on, within a container's CPU quota
+    (cgroup v2 ``cpu.max``, as ``docker --cpus=2`` sets), at most MAX_WORKERS."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = cgroup_cpu_max.read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, min(cpus, MAX_WORKERS))
 
 
 def worker_count(text: str) -> int:
     """VICTIM_VOICE_WORKERS: processes that prepare large batches of files at once, 1 to 64."""
     text = text.strip()
-    if not (text.isdecimal() and text.isascii() and 1 <= int(text) <= 64):
-        raise ConfigurationError(f"{PREFIX}WORKERS must be a whole number of processes from 1 to 64, not {text!r}")
+    if not (text.isdecimal() and text.isascii() and 1 <= int(text) <= MAX_WORKERS):
+        raise ConfigurationError(
+            f"{PREFIX}WORKERS must be a whole number of processes from 1 to {MAX_WORKERS}, not {text!r}"
+        )
     return int(text)
 
 
@@ -132,7 +146,7 @@ class Settings:
             ),
             delivery_due_day=due_day(env.get(f"{PREFIX}DELIVERY_DUE_DAY", str(DEFAULT_DELIVERY_DUE_DAY))),
             alert_block=env.get(f"{PREFIX}ALERT_BLOCK") or None,
-            workers=worker_count(env.get(f"{PREFIX}WORKERS") or str(available_cpus())),
+            workers=worker_count(env[f"{PREFIX}WORKERS"]) if env.get(f"{PREFIX}WORKERS") else available_cpus(),
         )
 
     def with_paths(self, landing: Path | None = None, warehouse: Path | None = None) -> Settings:

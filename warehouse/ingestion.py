@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -62,7 +62,12 @@ class PreparedAhead:
     order, at most one per worker ahead of the writer, so memory stays bounded."""
 
     def __init__(
-        self, pool: ProcessPoolExecutor | None, paths: list[Path], key: bytes, run_date: date, workers: int = 0
+        self,
+        pool: ProcessPoolExecutor | None = None,
+        paths: Iterable[Path] = (),
+        key: bytes = b"",
+        run_date: date | None = None,
+        workers: int = 0,
     ) -> None:
         self._pool, self._waiting, self._key, self._run_date = pool, deque(paths), key, run_date
         self._running: dict[Path, Future] = {}
@@ -136,7 +141,6 @@ def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Ite
     keeps its single writer, and loading order, duplicates and corrections are decided there.
     On an error or Ctrl+C the workers are stopped at once.
     """
-    key = load_pseudonym_key(settings)
     new: dict[Path, int] = {}
     if settings.workers > 1 and len(paths) > 1 and landing_bytes(paths) >= PARALLEL_MIN_BYTES:
         try:
@@ -144,7 +148,7 @@ def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Ite
         except WarehouseBusy:
             new = {}
     if len(new) < 2 or sum(new.values()) < PARALLEL_MIN_BYTES:
-        yield PreparedAhead(None, [], key, run_date)
+        yield PreparedAhead()  # nothing prepared ahead: each file is read where it is loaded
         return
     workers = min(settings.workers, len(new))
     pool = ProcessPoolExecutor(
@@ -153,7 +157,7 @@ def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Ite
         initializer=_ignore_interrupts,
     )
     try:
-        yield PreparedAhead(pool, list(new), key, run_date, workers)
+        yield PreparedAhead(pool, list(new), load_pseudonym_key(settings), run_date, workers)
     except BaseException:
         _stop_now(pool)
         raise

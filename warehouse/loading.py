@@ -153,7 +153,7 @@ def load_validated(
             status=LOADED,
             rows_in_file=prepared.rows_in_file,
             rows_loaded=len(prepared.rows),
-            rows_quarantined=int(prepared.quarantine["row_number"].nunique()),
+            rows_quarantined=prepared.rows_quarantined,
             rows_corrected=count_corrections(con, prepared.rows),
             ignored_columns=prepared.ignored_columns,
         )
@@ -194,6 +194,7 @@ class PreparedDelivery:
     rejection: str | None = None
     rows: pd.DataFrame | None = None  # as stored in core.response_versions, less delivery_id
     quarantine: pd.DataFrame | None = None  # as audit.quarantine, less file_name and delivery_id
+    rows_quarantined: int = 0
     ignored_columns: tuple[str, ...] = ()
 
 
@@ -229,6 +230,7 @@ def prepare_delivery(path: Path, data: bytes, key: bytes, run_date: date) -> Pre
         result.rows_in,
         rows=protected_rows(result.valid, key),
         quarantine=result.quarantine,
+        rows_quarantined=result.rows_quarantined,
         ignored_columns=delivery.ignored_columns,
     )
 

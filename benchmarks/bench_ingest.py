@@ -89,6 +89,19 @@ def comment_profile(paths: list[Path]) -> tuple[int, int]:
     return len(comments), len(set(comments))
 
 
+def timed(steps: dict[str, float], name: str, function):
+    """``function``, adding the time each call takes to ``steps[name]``."""
+
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            steps[name] = steps.get(name, 0.0) + time.perf_counter() - started
+
+    return wrapper
+
+
 def ingest_once(landing: Path, warehouse: Path, workers: int) -> dict:
     """One ingestion of every file in ``landing``, in this process, as ``ingest`` runs it.
 
@@ -99,27 +112,16 @@ def ingest_once(landing: Path, warehouse: Path, workers: int) -> dict:
     from warehouse.settings import Settings
 
     steps: dict[str, float] = {}
-
-    def timed(name, function):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                steps[name] = steps.get(name, 0.0) + time.perf_counter() - started
-
-        return wrapper
-
     for name, step in [
         ("read", "read_delivery"),
         ("validate", "validate_rows"),
         ("protect", "protected_rows"),
         ("load", "load_validated"),
     ]:
-        setattr(loading, step, timed(name, getattr(loading, step)))
+        setattr(loading, step, timed(steps, name, getattr(loading, step)))
     import warehouse.ingestion as ingestion
 
-    ingestion.refresh_metrics = timed("metrics", ingestion.refresh_metrics)
+    ingestion.refresh_metrics = timed(steps, "metrics", ingestion.refresh_metrics)
     settings = Settings(landing=landing, warehouse=warehouse, pseudonym_key=KEY, settle_seconds=0, workers=workers)
     started = time.perf_counter()
     outcomes = ingest_landing(settings, date.today())

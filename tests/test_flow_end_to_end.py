@@ -267,22 +267,26 @@ def test_a_batch_is_prepared_by_worker_processes_inside_the_flow(
     assert "Sarah" not in "\n".join(prefect_log.messages)
 
 
+def busy_on_first_call(function, calls: list):
+    """``function``, except that its first call finds the warehouse busy (``calls`` counts them)."""
+    from warehouse.db import WarehouseBusy
+
+    def busy_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise WarehouseBusy("the warehouse is in use by another process")
+        return function(*args, **kwargs)
+
+    return busy_once
+
+
 def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settings, monkeypatch) -> None:
     """The first attempt finds the warehouse busy; the retry loads the file."""
     import flows.monthly_ingestion as module
-    from warehouse.db import WarehouseBusy
 
     monkeypatch.setattr(module, "RETRY_DELAYS_SECONDS", [0, 0, 0])
-    real_ingest_one = module.ingest_one
     attempts = []
-
-    def busy_once(*args, **kwargs):
-        attempts.append(1)
-        if len(attempts) == 1:
-            raise WarehouseBusy("the warehouse is in use by another process")
-        return real_ingest_one(*args, **kwargs)
-
-    monkeypatch.setattr(module, "ingest_one", busy_once)
+    monkeypatch.setattr(module, "ingest_one", busy_on_first_call(module.ingest_one, attempts))
     task = module.ingest_delivery.with_options(retry_delay_seconds=0)
     monkeypatch.setattr(module, "ingest_delivery", task)
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
@@ -300,21 +304,11 @@ def test_a_busy_warehouse_before_a_batch_is_retried_by_the_tasks(
     fail; the tasks open the warehouse themselves, with their retries."""
     import flows.monthly_ingestion as module
     from warehouse import ingestion
-    from warehouse.db import WarehouseBusy
 
     monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
     monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(module, "ingest_delivery", module.ingest_delivery.with_options(retry_delay_seconds=0))
-    real_open_writer = ingestion.open_writer
-    opened = []
-
-    def busy_once(*args, **kwargs):
-        opened.append(1)
-        if len(opened) == 1:
-            raise WarehouseBusy("the warehouse is in use by another process")
-        return real_open_writer(*args, **kwargs)
-
-    monkeypatch.setattr(ingestion, "open_writer", busy_once)
+    monkeypatch.setattr(ingestion, "open_writer", busy_on_first_call(ingestion.open_writer, []))
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
     write_csv(settings.landing / "VictimVoice_2024-06_01.csv", [base_row(response_id="VV00000002")])
     state = module.monthly_ingestion(

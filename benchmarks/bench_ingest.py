@@ -45,11 +45,11 @@ def generate(
     """Deliveries from the project's generator; ``comment_pool`` overrides how many distinct
     comments it renders per column and file (its default, 1,500, repeats them at scale);
     ``distinct`` makes every comment distinct, as real free text is (see make_distinct)."""
-    from victim_voice import demo_data
+    from victim_voice.demo import comments, write_scale_deliveries
 
     if comment_pool:
-        demo_data.COMMENT_POOL_LIMIT = comment_pool
-    paths = demo_data.write_scale_deliveries(landing, files=files, rows_per_file=rows, seed=11)
+        comments.COMMENT_POOL_LIMIT = comment_pool  # read where the comment pool is drawn
+    paths = write_scale_deliveries(landing, files=files, rows_per_file=rows, seed=11)
     if distinct:
         make_distinct(paths)
     return paths
@@ -107,24 +107,23 @@ def ingest_once(landing: Path, warehouse: Path, workers: int) -> dict:
 
     With one worker everything runs here, timed step by step; with more, files are prepared
     in worker processes (not timed by step) while this process loads them."""
-    from warehouse import loading
-    from warehouse.ingestion import ingest_landing
-    from warehouse.settings import Settings
+    from victim_voice.delivery import preparing
+    from victim_voice.ingestion import loading
+    from victim_voice.ingestion.run import RunSteps, ingest_landing
+    from victim_voice.settings import Settings
+    from warehouse.models import refresh_metrics
 
     steps: dict[str, float] = {}
-    for name, step in [
-        ("read", "read_delivery"),
-        ("validate", "validate_rows"),
-        ("protect", "protected_rows"),
-        ("load", "load_validated"),
+    for module, name, step in [
+        (preparing, "read", "read_delivery"),
+        (preparing, "validate", "validate_rows"),
+        (preparing, "protect", "protected_rows"),
+        (loading, "load", "load_validated"),
     ]:
-        setattr(loading, step, timed(steps, name, getattr(loading, step)))
-    import warehouse.ingestion as ingestion
-
-    ingestion.refresh_metrics = timed(steps, "metrics", ingestion.refresh_metrics)
+        setattr(module, step, timed(steps, name, getattr(module, step)))
     settings = Settings(landing=landing, warehouse=warehouse, pseudonym_key=KEY, settle_seconds=0, workers=workers)
     started = time.perf_counter()
-    outcomes = ingest_landing(settings, date.today())
+    outcomes = ingest_landing(settings, date.today(), RunSteps(refresh=timed(steps, "metrics", refresh_metrics)))
     total = time.perf_counter() - started
     return {
         "seconds": total,
@@ -188,7 +187,7 @@ def print_steps(runs: list[dict]) -> None:
 
 
 def main() -> None:
-    from warehouse.settings import available_cpus
+    from victim_voice.settings import available_cpus
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=10)

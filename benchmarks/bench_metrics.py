@@ -35,7 +35,7 @@ def build(warehouse: Path, responses: int, months: int, seed: int) -> None:
     import numpy as np
 
     from schemas.delivery import normalise_text, type_rows
-    from victim_voice.demo_data import generate_rows
+    from victim_voice.demo import generate_rows
     from warehouse.db import open_writer
 
     rng = np.random.default_rng(seed)

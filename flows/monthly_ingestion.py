@@ -1,11 +1,12 @@
 """The monthly ingestion flow: every new supplier delivery validated and loaded.
 
-Thin orchestration: each file is one task around :func:`warehouse.ingestion.ingest_one`,
-then one task refreshes the metrics. Tasks take and return paths, file names and counts
-only (no rows, no key), results are not persisted, and logs carry file names and counts,
-never row values. A large batch (a backlog of past deliveries) is prepared in worker
-processes meanwhile (:func:`warehouse.ingestion.preparing_ahead`); the tasks find it
-through a context variable, so no rows pass through Prefect.
+Thin orchestration: the run's sequence is :func:`victim_voice.ingestion.run.ingest_landing`,
+called with this module's tasks as its steps (one task per file, then one that refreshes
+the metrics), then the alerts. Tasks take paths, file names and counts (no rows, no key)
+and return the typed :class:`~victim_voice.delivery.outcome.DeliveryOutcome`; results are
+not persisted, and logs carry file names and counts, never row values. A large batch (a
+backlog of past deliveries) is prepared in worker processes meanwhile; each task is handed
+that preparation as an argument, so no rows pass through Prefect.
 
 Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not set)::
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -24,13 +26,23 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed, State
 
-from victim_voice.delivery_files import find_candidate_files, log_name
-from warehouse.alerts import Alert, alert_message, alerts_markdown, find_alerts
+from victim_voice.delivery.files import log_name
+from victim_voice.delivery.outcome import DeliveryOutcome, Status
+from victim_voice.ingestion.parallel import PreparedAhead
+from victim_voice.ingestion.run import RunSteps, ingest_landing, ingest_one
+from victim_voice.outputs.alerts import Alert, alert_message, alerts_markdown, find_alerts
+from victim_voice.outputs.run_summary import file_note, run_summary_markdown
+from victim_voice.settings import Settings
 from warehouse.db import WarehouseBusy
-from warehouse.ingestion import check_landing, current_preparation, ingest_one, preparing_ahead, refresh_metrics
-from warehouse.pseudonym import load_pseudonym_key
-from warehouse.run_summary import run_summary_markdown
-from warehouse.settings import Settings
+from warehouse.models import refresh_metrics
+
+
+@dataclass(frozen=True)
+class IngestionResult:
+    """What one run did: the new files' outcomes and the alerts it raised (the flow's data)."""
+
+    files: tuple[DeliveryOutcome, ...]
+    alerts: tuple[Alert, ...] = ()
 
 
 def run_settings(landing: str | None, warehouse: str | None, key_file: str | None) -> Settings:
@@ -68,11 +80,16 @@ TASK_OPTIONS = {
 
 @task(name="ingest-delivery", **TASK_OPTIONS)
 def ingest_delivery(
-    landing: str, file_name: str, warehouse: str, run_date: date, key_file: str | None = None
-) -> dict | None:
+    landing: str,
+    file_name: str,
+    warehouse: str,
+    run_date: date,
+    key_file: str | None = None,
+    ahead: PreparedAhead | None = None,
+) -> DeliveryOutcome | None:
     """Validate and load one delivery file; returns its counts (None if seen before)."""
     settings = run_settings(landing, warehouse, key_file)
-    outcome = ingest_one(settings, Path(landing) / file_name, run_date, current_preparation())
+    outcome = ingest_one(settings, Path(landing) / file_name, run_date, ahead or PreparedAhead())
     if outcome is None:
         return None
     logger = get_run_logger()
@@ -80,15 +97,15 @@ def ingest_delivery(
     logger.info(
         "%s: %s, %s rows in file, %s loaded (%s corrections), %s quarantined",
         name,
-        outcome.status,
+        outcome.status.value,
         outcome.rows_in_file,
         outcome.rows_loaded,
         outcome.rows_corrected,
         outcome.rows_quarantined,
     )
     if outcome.reason:
-        logger.warning("%s: %s", name, outcome.reason.replace(outcome.file_name, name))
-    return outcome.as_dict()
+        logger.warning("%s: %s", name, file_note(outcome))
+    return outcome
 
 
 @task(name="refresh-metrics", **TASK_OPTIONS)
@@ -99,6 +116,21 @@ def refresh_metrics_task(warehouse: str) -> list[str]:
     return built
 
 
+def task_steps(key_file: str | None) -> RunSteps:
+    """The run's steps as this flow's tasks (paths and names in, typed counts out)."""
+
+    def found(settings: Settings, paths: list[Path]) -> None:
+        get_run_logger().info("%d file(s) in %s", len(paths), settings.landing)
+
+    def ingest(settings: Settings, path: Path, run_date: date, ahead: PreparedAhead) -> DeliveryOutcome | None:
+        return ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date, key_file, ahead)
+
+    def refresh(settings: Settings) -> list[str]:
+        return refresh_metrics_task(str(settings.warehouse))
+
+    return RunSteps(found=found, ingest=ingest, refresh=refresh)
+
+
 def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
     """Send the alerts through a Prefect notification block (``type-slug/name``, for example
     ``ms-teams-webhook/opcc-alerts``). A failure to send is logged, never fatal: the run's
@@ -106,7 +138,7 @@ def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
     from prefect.blocks.core import Block
 
     logger = get_run_logger()
-    body = "\n".join(f"- {a.kind} {a.subject}: {a.detail}" for a in alerts)
+    body = "\n".join(f"- {a.kind.value} {a.subject}: {a.detail}" for a in alerts)
     try:
         Block.load(block_name).notify(body=body, subject=f"Victim Voice monthly ingestion: {alert_message(alerts)}")
     except Exception as error:
@@ -129,41 +161,31 @@ def monthly_ingestion(
     come from the environment as usual.
 
     The run ends Completed, or Failed when it found alerts (a rejected file, too many rows
-    quarantined, a quota shortfall, a late supplier; see ``warehouse/alerts.py``) so the
-    Prefect UI and automations show it; the good rows are loaded either way. Its data is
-    the list of new files' counts, plus the alerts: call it with ``return_state=True`` and
-    read ``state.result(raise_on_failure=False)``."""
+    quarantined, a quota shortfall, a late supplier; see ``victim_voice/outputs/alerts.py``)
+    so the Prefect UI and automations show it; the good rows are loaded either way. Its data
+    is an :class:`IngestionResult`: call it with ``return_state=True`` and read
+    ``state.result(raise_on_failure=False)``."""
     os.umask(0o077)  # the warehouse, its write-ahead log and anything else written: owner-only
     settings = run_settings(landing, warehouse, key_file)
     if settle_seconds is not None:
         settings = dataclasses.replace(settings, settle_seconds=settle_seconds)
-    check_landing(settings.landing)
-    load_pseudonym_key(settings)  # a missing or weak key stops the run before any file
     run_date = run_date or date.today()
-    files = find_candidate_files(settings.landing, settings.settle_seconds)
-    logger = get_run_logger()
-    logger.info("%d file(s) in %s", len(files), settings.landing)
-    with preparing_ahead(settings, files, run_date):  # a large batch: workers prepare files meanwhile
-        outcomes = [
-            ingest_delivery(str(settings.landing), path.name, str(settings.warehouse), run_date, key_file)
-            for path in files
-        ]
-    refresh_metrics_task(str(settings.warehouse))
-    new = [o for o in outcomes if o is not None]
+    new = ingest_landing(settings, run_date, task_steps(key_file))
     alerts = find_alerts(new, settings, run_date)
     create_markdown_artifact(
         key="monthly-ingestion-summary",
         markdown=run_summary_markdown(new, settings.warehouse, settings.db_key),
         description="Files, quarantine rules, headline figures and quota shortfalls (aggregates only)",
     )
+    logger = get_run_logger()
     logger.info(
         "%d new file(s): %d rows loaded, %d rows quarantined, %d file(s) rejected",
         len(new),
-        sum(o["rows_loaded"] for o in new),
-        sum(o["rows_quarantined"] for o in new),
-        sum(o["status"] == "REJECTED" for o in new),
+        sum(o.rows_loaded for o in new),
+        sum(o.rows_quarantined for o in new),
+        sum(o.status == Status.REJECTED for o in new),
     )
-    result = {"files": new, "alerts": [a.as_dict() for a in alerts]}
+    result = IngestionResult(tuple(new), tuple(alerts))
     if not alerts:
         return Completed(message=f"{len(new)} new file(s), no alerts", data=result)
     create_markdown_artifact(
@@ -172,7 +194,7 @@ def monthly_ingestion(
         description="What this run found that needs a person (aggregates only)",
     )
     for alert in alerts:
-        logger.warning("ALERT %s %s: %s", alert.kind, alert.subject, alert.detail)
+        logger.warning("ALERT %s %s: %s", alert.kind.value, alert.subject, alert.detail)
     if settings.alert_block:
         send_alert_notification(settings.alert_block, alerts)
     return Failed(message=alert_message(alerts), data=result)

@@ -21,7 +21,7 @@ from prefect.schedules import Cron
 
 from flows.monthly_ingestion import monthly_ingestion
 from flows.publication import backfill, monthly_publication
-from warehouse.settings import Settings
+from victim_voice.settings import Settings
 
 TIMEZONE = "Europe/London"
 # The same schedules as prefect.yaml (a test checks they agree).

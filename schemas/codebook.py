@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,6 +53,47 @@ class ColumnSpec:
 
 
 @dataclass(frozen=True)
+class Quota:
+    """A monthly minimum of the supplier contract: at least ``minimum`` responses a month with
+    ``column`` in ``values`` (the ``total`` quota has no column: every response counts)."""
+
+    name: str
+    minimum: int
+    total: int  # the monthly total the minimums are set against
+    column: str | None = None
+    values: tuple[str, ...] = ()
+    rule: str | None = None  # as the contract words it
+
+    def target(self, rows: int) -> int:
+        """The minimum scaled to a delivery of ``rows`` responses (rounded down)."""
+        return math.floor(self.minimum * rows / self.total)
+
+
+_QUOTA_RULE = re.compile(r"^\s*(?P<column>\w+)\s*(?:=\s*(?P<value>[\w-]+)|in\s*\((?P<values>[^)]*)\))\s*$")
+
+
+def parse_quotas(raw: dict) -> tuple[Quota, ...]:
+    """The contract's quotas from its ``quotas`` mapping: ``total: 170`` and entries such as
+    ``violence: {min: 40, rule: 'crime_group in (A, B)'}``.
+
+    >>> [(q.name, q.column, q.values) for q in parse_quotas({"total": 170, "da": {"min": 30, "rule": "da = Y"}})]
+    [('total', None, ()), ('da', 'da', ('Y',))]
+    """
+    total = int(raw["total"])
+    quotas = []
+    for name, spec in raw.items():
+        if not isinstance(spec, dict):
+            quotas.append(Quota(name, int(spec), total))
+            continue
+        match = _QUOTA_RULE.match(str(spec["rule"]))
+        if not match:
+            raise ValueError(f"quota {name}: cannot parse rule {spec['rule']!r}")
+        values = tuple(v.strip() for v in (match["value"] or match["values"]).split(","))
+        quotas.append(Quota(name, int(spec["min"]), total, match["column"], values, str(spec["rule"])))
+    return tuple(quotas)
+
+
+@dataclass(frozen=True)
 class Codebook:
     """The whole contract: columns, scales, services, rights, contracts and quotas."""
 
@@ -66,7 +108,7 @@ class Codebook:
     scales: dict[str, object]
     enums: dict[str, object]
     contracts: dict[str, dict]
-    quotas: dict[str, object]
+    quotas: tuple[Quota, ...]
     handoff_target_days: int
     _by_name: dict[str, ColumnSpec] = field(default_factory=dict, repr=False)
 
@@ -81,6 +123,11 @@ class Codebook:
     @property
     def required_columns(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def column_quotas(self) -> tuple[Quota, ...]:
+        """The quotas on a column's values (all but the monthly total)."""
+        return tuple(q for q in self.quotas if q.column is not None)
 
     def service_columns(self, service: str) -> dict[str, str]:
         """The five column names of one service, by role (status, days, sat, cope, safer)."""
@@ -149,7 +196,7 @@ def parse_codebook(raw: dict) -> Codebook:
         scales=dict(raw["scales"]),
         enums=dict(raw["enums"]),
         contracts=dict(raw["contracts"]),
-        quotas=dict(raw["quotas"]),
+        quotas=parse_quotas(raw["quotas"]),
         handoff_target_days=int(raw["handoff_target_days"]),
     )
     book._by_name.update({c.name: c for c in columns})

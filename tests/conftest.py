@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from schemas.codebook import load_codebook
-from warehouse.settings import Settings, apply_prefect_offline_defaults
+from victim_voice.settings import Settings, apply_prefect_offline_defaults
 
 apply_prefect_offline_defaults()  # no test may phone home, whatever the developer's environment
 RUN_DATE = date(2024, 6, 30)

@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 
 from tests.conftest import RUN_DATE, full_month, write_csv
-from warehouse.alerts import alert_message, alerts_markdown, find_alerts
-from warehouse.ingestion import ingest_landing
-from warehouse.settings import ConfigurationError, Settings
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.outputs.alerts import alert_message, alerts_markdown, find_alerts
+from victim_voice.settings import ConfigurationError, Settings
 
 
 def run(settings: Settings, run_date: date = RUN_DATE) -> list[tuple[str, str]]:
-    outcomes = [o.as_dict() for o in ingest_landing(settings, run_date)]
+    outcomes = ingest_landing(settings, run_date)
     return [(a.kind, a.subject) for a in find_alerts(outcomes, settings, run_date)]
 
 
@@ -112,7 +112,7 @@ def test_the_alert_texts_hold_aggregates_only(settings: Settings) -> None:
     rows[0].update(mode="", comment_police="Call Sarah Jones on 07700 900123")
     rows[1].update(mode="")
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", rows)
-    outcomes = [o.as_dict() for o in ingest_landing(settings, RUN_DATE)]
+    outcomes = ingest_landing(settings, RUN_DATE)
     alerts = find_alerts(outcomes, settings, RUN_DATE)
     text = alerts_markdown(alerts) + alert_message(alerts)
     assert "QUARANTINE_SHARE" in text and "total: 18 delivered, quota 170" in text

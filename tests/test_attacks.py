@@ -11,10 +11,11 @@ import openpyxl
 import pytest
 
 from tests.conftest import RUN_DATE, base_row, write_csv
-from victim_voice import cli, delivery_files
-from victim_voice.delivery_files import display_name, log_name
-from warehouse.ingestion import ingest_landing
-from warehouse.settings import Settings
+from victim_voice import cli
+from victim_voice.delivery import files as delivery_files
+from victim_voice.delivery.files import display_name, log_name
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.settings import Settings
 
 
 def valid_workbook_bytes() -> bytes:

@@ -8,20 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from flows.monthly_ingestion import IngestionResult
 from tests.conftest import RUN_DATE, base_row, full_month, write_csv
 from victim_voice import cli
-from warehouse.alerts import find_alerts
-from warehouse.ingestion import ingest_landing
-from warehouse.settings import Settings
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.outputs.alerts import find_alerts
+from victim_voice.outputs.formatting import text_table
+from victim_voice.settings import Settings
 
 
 @pytest.fixture
 def without_prefect(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the same steps as the flow, minus Prefect (the flow itself has its own test)."""
 
-    def run(settings: Settings, run_date=None) -> tuple[list[dict], list[dict]]:
-        outcomes = [o.as_dict() for o in ingest_landing(settings, RUN_DATE)]
-        return outcomes, [a.as_dict() for a in find_alerts(outcomes, settings, RUN_DATE)]
+    def run(settings: Settings, run_date=None) -> IngestionResult:
+        outcomes = ingest_landing(settings, RUN_DATE)
+        return IngestionResult(tuple(outcomes), tuple(find_alerts(outcomes, settings, RUN_DATE)))
 
     monkeypatch.setattr(cli, "run_ingestion_flow", run)
 
@@ -129,8 +131,8 @@ def test_demo_refuses_to_wipe_a_folder_it_did_not_make(tmp_path: Path, capsys) -
     assert "was not made by `victim-voice demo`" in capsys.readouterr().err
 
 
-def test_format_table_aligns_columns() -> None:
-    assert cli.format_table(["a", "bb"], [[1, None], ["long", "x"]]).splitlines() == [
+def test_text_table_aligns_columns() -> None:
+    assert text_table(["a", "bb"], [[1, None], ["long", "x"]]).splitlines() == [
         "a     bb",
         "----  --",
         "1",
@@ -182,9 +184,9 @@ def test_demo_checks_months_before_touching_its_folder(tmp_path: Path, capsys) -
 def test_demo_uses_its_own_throwaway_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     seen = {}
 
-    def run(settings: Settings, run_date=None, key_file=None) -> tuple[list[dict], list[dict]]:
+    def run(settings: Settings, run_date=None, key_file=None) -> IngestionResult:
         seen["key_file"] = key_file
-        return [o.as_dict() for o in ingest_landing(settings.with_key_file(key_file), RUN_DATE)], []
+        return IngestionResult(tuple(ingest_landing(settings.with_key_file(key_file), RUN_DATE)))
 
     monkeypatch.setattr(cli, "run_ingestion_flow", run)
     monkeypatch.setattr(cli, "demo_summary", lambda warehouse: "")

@@ -11,14 +11,14 @@ import pytest
 
 from tests.given import build_warehouse
 from victim_voice import cli
-from victim_voice.contract_packs import write_contract_pack
-from warehouse.settings import Settings
+from victim_voice.outputs.contract_packs import write_contract_pack
+from victim_voice.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
-    from victim_voice.demo_data import write_demo_deliveries
-    from warehouse.ingestion import ingest_landing
+    from victim_voice.demo import write_demo_deliveries
+    from victim_voice.ingestion.run import ingest_landing
 
     root = tmp_path_factory.mktemp("packs")
     settings = Settings(landing=root / "landing", warehouse=root / "w.duckdb", pseudonym_key="k" * 32)

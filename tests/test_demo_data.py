@@ -1,4 +1,4 @@
-"""Properties of the synthetic delivery generator (victim_voice.demo_data).
+"""Properties of the synthetic delivery generator (victim_voice.demo).
 
 The rule checker below is a deliberately small, independent reading of the contract's
 row rules, so these tests do not depend on the project's validator.
@@ -18,12 +18,11 @@ import pytest
 from openpyxl import load_workbook
 
 from schemas.codebook import load_codebook
-from victim_voice.demo_data import (
+from victim_voice.demo import (
     BAD_ROW_KINDS,
     generate_rows,
     make_messy,
     plant_bad_rows,
-    quotas,
     write_delivery,
     write_demo_deliveries,
 )
@@ -176,7 +175,7 @@ def test_crime_reference_in_most_rows(rows: pd.DataFrame) -> None:
 
 
 def _short_quotas(df: pd.DataFrame) -> list[str]:
-    return [q.name for q in quotas() if df[q.column].isin(q.values).sum() < q.minimum]
+    return [q.name for q in BOOK.column_quotas if df[q.column].isin(q.values).sum() < q.minimum]
 
 
 def test_quotas_met_unless_a_shortfall_is_asked_for() -> None:

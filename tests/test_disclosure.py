@@ -87,9 +87,9 @@ def test_without_secondary_suppression_the_attack_would_work(tmp_path: Path) -> 
 def test_no_cell_is_recoverable_on_generated_data(tmp_path: Path) -> None:
     from datetime import date
 
-    from victim_voice.demo_data import write_demo_deliveries
-    from warehouse.ingestion import ingest_landing
-    from warehouse.settings import Settings
+    from victim_voice.demo import write_demo_deliveries
+    from victim_voice.ingestion.run import ingest_landing
+    from victim_voice.settings import Settings
 
     settings = Settings(landing=tmp_path / "landing", warehouse=tmp_path / "w.duckdb", pseudonym_key="k" * 32)
     settings.landing.mkdir()

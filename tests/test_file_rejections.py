@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RUN_DATE, base_row, write_csv
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.settings import Settings
 from warehouse.db import open_writer
-from warehouse.ingestion import ingest_landing
-from warehouse.settings import Settings
 
 
 def header_only(path: Path) -> None:

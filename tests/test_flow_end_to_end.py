@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import logging
+import pickle
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,9 @@ import pytest
 import yaml
 
 from tests.conftest import RUN_DATE, base_row, full_month, write_csv
+from victim_voice.delivery.outcome import Status
+from victim_voice.settings import Settings, apply_prefect_offline_defaults
 from warehouse.db import open_reader
-from warehouse.settings import Settings, apply_prefect_offline_defaults
 
 pytestmark = pytest.mark.slow
 
@@ -82,19 +84,20 @@ def test_cli_runs_the_real_flow(prefect_server, settings: Settings, capsys, pref
         assert personal not in logged and personal not in out
 
 
-def test_the_flow_returns_json_safe_counts(prefect_server, settings: Settings) -> None:
-    from flows.monthly_ingestion import monthly_ingestion
+def test_the_flow_returns_typed_counts(prefect_server, settings: Settings) -> None:
+    from flows.monthly_ingestion import IngestionResult, monthly_ingestion
 
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
     paths = {"landing": str(settings.landing), "warehouse": str(settings.warehouse), "run_date": RUN_DATE}
     state = monthly_ingestion(**paths, return_state=True)
     assert state.is_completed()
     result = state.result()
-    assert [(o["file_name"], o["status"], o["rows_loaded"]) for o in result["files"]] == [
-        ("VictimVoice_2024-05_01.csv", "LOADED", 170)
+    assert [(o.file_name, o.status, o.rows_loaded) for o in result.files] == [
+        ("VictimVoice_2024-05_01.csv", Status.LOADED, 170)
     ]
-    assert result["alerts"] == []
-    assert monthly_ingestion(**paths) == {"files": [], "alerts": []}
+    assert result.alerts == ()
+    assert pickle.loads(pickle.dumps(result)) == result  # plain values: safe wherever Prefect keeps it
+    assert monthly_ingestion(**paths) == IngestionResult(files=())
     with open_reader(settings.warehouse) as con:  # the flow refreshed the metrics
         assert con.sql("select count(*) from marts.metric_values where metric = 'sat_overall'").fetchall()[0][0] > 9
 
@@ -224,8 +227,8 @@ def test_only_transient_faults_are_retried() -> None:
     from prefect.states import Failed
 
     from flows.monthly_ingestion import retry_on_transient_fault
+    from victim_voice.settings import ConfigurationError
     from warehouse.db import WarehouseBusy
-    from warehouse.settings import ConfigurationError
 
     assert retry_on_transient_fault(None, None, Failed(data=WarehouseBusy("busy"))) is True
     assert retry_on_transient_fault(None, None, Failed(data=PermissionError(13, "locked"))) is True
@@ -238,7 +241,7 @@ def test_a_batch_is_prepared_by_worker_processes_inside_the_flow(
 ) -> None:
     """A backfill's files are prepared by workers; the flow's tasks load what they prepared."""
     from flows.monthly_ingestion import monthly_ingestion
-    from warehouse import ingestion
+    from victim_voice.ingestion import parallel as ingestion
 
     monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
@@ -258,8 +261,8 @@ def test_a_batch_is_prepared_by_worker_processes_inside_the_flow(
     state = monthly_ingestion(
         landing=str(settings.landing), warehouse=str(settings.warehouse), run_date=RUN_DATE, return_state=True
     )
-    files = state.result(raise_on_failure=False)["files"]
-    assert [(o["status"], o["rows_loaded"]) for o in files] == [("LOADED", 170), ("LOADED", 170)]
+    files = state.result(raise_on_failure=False).files
+    assert [(o.status, o.rows_loaded) for o in files] == [("LOADED", 170), ("LOADED", 170)]
     assert prepared_by_workers == [True, True]
     with open_reader(settings.warehouse) as con:
         comment = con.sql("select comment_police from marts.responses where response_id = 'VV24050000'").fetchall()
@@ -294,7 +297,7 @@ def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settin
         landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
     )
     assert len(attempts) == 2
-    assert [o["status"] for o in state.result(raise_on_failure=False)["files"]] == ["LOADED"]
+    assert [o.status for o in state.result(raise_on_failure=False).files] == ["LOADED"]
 
 
 def test_a_busy_warehouse_before_a_batch_is_retried_by_the_tasks(
@@ -303,7 +306,7 @@ def test_a_busy_warehouse_before_a_batch_is_retried_by_the_tasks(
     """The batch's pre-check finds the warehouse busy: no worker starts and the run does not
     fail; the tasks open the warehouse themselves, with their retries."""
     import flows.monthly_ingestion as module
-    from warehouse import ingestion
+    from victim_voice.ingestion import parallel as ingestion
 
     monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
     monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
@@ -314,7 +317,7 @@ def test_a_busy_warehouse_before_a_batch_is_retried_by_the_tasks(
     state = module.monthly_ingestion(
         landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
     )
-    assert [o["status"] for o in state.result(raise_on_failure=False)["files"]] == ["LOADED", "LOADED"]
+    assert [o.status for o in state.result(raise_on_failure=False).files] == ["LOADED", "LOADED"]
 
 
 def test_the_demo_loads_what_it_just_wrote(prefect_server, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -379,8 +382,8 @@ def test_alerts_fail_the_run_with_an_artifact_and_a_notification(
         " QUOTA_SHORTFALL 2024-05"
     )
     result = state.result(raise_on_failure=False)
-    assert [a["kind"] for a in result["alerts"]] == ["QUARANTINE_SHARE", "FILE_REJECTED", "QUOTA_SHORTFALL"]
-    assert result["files"][0]["rows_loaded"] == 160  # the good rows are loaded all the same
+    assert [a.kind for a in result.alerts] == ["QUARANTINE_SHARE", "FILE_REJECTED", "QUOTA_SHORTFALL"]
+    assert result.files[0].rows_loaded == 160  # the good rows are loaded all the same
     with get_client(sync_client=True) as client:
         artifact = client.read_latest_artifacts()
         markdown = next(a.data for a in artifact if a.key == "monthly-ingestion-alerts")

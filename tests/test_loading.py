@@ -12,11 +12,11 @@ import duckdb
 import pytest
 
 from tests.conftest import RUN_DATE, TEST_KEY, base_row, write_csv
-from warehouse import loading
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.protection.pseudonyms import pseudonymise
+from victim_voice.settings import Settings
+from warehouse import storage
 from warehouse.db import open_writer
-from warehouse.ingestion import ingest_landing
-from warehouse.pseudonym import pseudonymise
-from warehouse.settings import Settings
 
 
 def table_snapshot(warehouse: Path) -> dict[str, list[tuple]]:
@@ -125,7 +125,7 @@ def test_crash_mid_file_leaves_no_trace_and_a_rerun_loads_it(
     def failing_insert(*args, **kwargs) -> None:
         raise duckdb.IOException("disk full (injected)")
 
-    monkeypatch.setattr(loading, "insert_response_versions", failing_insert)
+    monkeypatch.setattr(storage, "insert_response_versions", failing_insert)
     with pytest.raises(duckdb.IOException):
         ingest_landing(settings, RUN_DATE)
     assert table_snapshot(settings.warehouse) == before  # delivery row and quarantine rows rolled back
@@ -144,10 +144,10 @@ import os, sys
 from datetime import date
 from pathlib import Path
 sys.path[:0] = {sys.path!r}
-from warehouse import loading
-from warehouse.ingestion import ingest_landing
-from warehouse.settings import Settings
-loading.insert_response_versions = lambda *a, **k: os._exit(9)
+from warehouse import storage
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.settings import Settings
+storage.insert_response_versions = lambda *a, **k: os._exit(9)
 ingest_landing(Settings.from_env().with_paths(Path({str(settings.landing)!r}), Path({str(settings.warehouse)!r})),
                date(2024, 6, 30))
 """

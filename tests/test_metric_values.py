@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from schemas.codebook import load_codebook
 from tests.given import build_warehouse, cells
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "metric_cases.yaml").read_text(encoding="utf-8"))
@@ -80,14 +82,21 @@ def test_quota_compliance_is_met_at_the_target(tmp_path: Path) -> None:
 
 
 def test_quota_rules_cover_the_codebook_quotas(tmp_path: Path) -> None:
-    from schemas.codebook import load_codebook
-
     warehouse = build_warehouse(tmp_path / "w.duckdb", [[{}]])
-    assert {q for (q,) in cells(warehouse, "select distinct quota from marts.quota_compliance")} == set(
-        load_codebook().quotas
-    )
+    book = load_codebook()
+    assert {q for (q,) in cells(warehouse, "select distinct quota from marts.quota_compliance")} == {
+        q.name for q in book.quotas
+    }
     sql = (Path(__file__).parents[1] / "sql" / "marts" / "quota_compliance.sql").read_text(encoding="utf-8")
-    for quota in load_codebook().quotas.values():
-        if isinstance(quota, dict):  # the rule's codes appear in the SQL that counts it
-            for code in quota["rule"].replace("(", " ").replace(")", " ").replace(",", " ").split()[2:]:
-                assert f"'{code}'" in sql
+    [unpivoted] = re.findall(r"unpivot \(select month, ([^)]*) from", sql)
+    assert {q.column for q in book.column_quotas} <= set(unpivoted.split(", "))  # every rule's column is counted
+
+
+def test_every_quota_counts_the_codes_its_rule_names(tmp_path: Path) -> None:
+    """One response per code of every rule: each quota counts exactly its own codes."""
+    book = load_codebook()
+    month = [{q.column: value} for q in book.column_quotas for value in q.values]
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [month])
+    found = dict(cells(warehouse, "select quota, delivered from marts.quota_compliance"))
+    expected = {q.name: sum(row.get(q.column) in q.values for row in month) for q in book.column_quotas}
+    assert found == {**expected, "total": len(month)}

@@ -20,9 +20,9 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from schemas.codebook import load_codebook
-from victim_voice.demo_data import write_demo_deliveries
-from warehouse.ingestion import ingest_landing
-from warehouse.settings import Settings
+from victim_voice.demo import write_demo_deliveries
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.settings import Settings
 
 RUN_DATE = date(2024, 12, 31)
 

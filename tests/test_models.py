@@ -11,16 +11,8 @@ import pytest
 from tests.given import build_warehouse, cells
 from warehouse.catalogue import public_objects
 from warehouse.db import open_writer
-from warehouse.models import (
-    MODEL_LAYERS,
-    SQL_DIR,
-    STORAGE_LAYERS,
-    dependency_order,
-    layer_files,
-    object_name,
-    refresh_models,
-    strip_comments,
-)
+from warehouse.models import dependency_order, refresh_models, strip_comments
+from warehouse.sql_files import MODEL_LAYERS, SQL_DIR, STORAGE_LAYERS, layer_files, object_name
 
 ROOT = Path(__file__).parents[1]
 OBJECT_FILES = [p for p in layer_files(STORAGE_LAYERS + MODEL_LAYERS) if p.parent.name != "functions"]

@@ -13,11 +13,12 @@ import pytest
 
 from tests.conftest import RUN_DATE, base_row, full_month, write_csv
 from tests.test_loading import table_snapshot
-from warehouse import ingestion
+from victim_voice.delivery.preparing import PreparedDelivery
+from victim_voice.ingestion import parallel as ingestion
+from victim_voice.ingestion.parallel import PreparedAhead, new_files, prepared_ahead
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.settings import ConfigurationError, Settings, available_cpus
 from warehouse.db import WarehouseBusy, open_writer
-from warehouse.ingestion import PreparedAhead, ingest_landing, new_files, prepared_ahead
-from warehouse.loading import PreparedDelivery
-from warehouse.settings import ConfigurationError, Settings, available_cpus
 
 
 def write_batch(landing: Path) -> None:

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from tests.conftest import TEST_KEY, full_month, write_csv
+from victim_voice.settings import PREFECT_OFFLINE_DEFAULTS
 from warehouse.db import open_reader
-from warehouse.settings import PREFECT_OFFLINE_DEFAULTS
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from schemas.codebook import load_codebook
 from schemas.delivery import normalise_text, parse_dates
 from tests.conftest import base_row, write_csv
-from victim_voice.delivery_files import excel_cell_text, parse_delivery_name, read_delivery, records_to_frame
+from victim_voice.delivery.files import parse_delivery_name
+from victim_voice.delivery.reading import excel_cell_text, read_delivery, records_to_frame
 
 NAME = "VictimVoice_2024-05_01"
 TEXT_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -195,7 +196,7 @@ def test_short_and_long_records_are_marked_but_a_trailing_blank_cell_is_not(tmp_
 
 
 def test_a_bom_file_with_a_windows_byte_is_reported_as_mixed(tmp_path: Path) -> None:
-    from victim_voice.delivery_files import DeliveryRejected
+    from victim_voice.delivery.reading import DeliveryRejected
 
     path = write_csv(tmp_path / f"{NAME}.csv", [base_row()], encoding="utf-8-sig")
     path.write_bytes(path.read_bytes() + b"\x92")

@@ -8,10 +8,10 @@ import pytest
 
 from tests.conftest import RUN_DATE
 from tests.test_loading import table_snapshot
-from victim_voice.demo_data import DeliveryManifest, write_demo_deliveries
+from victim_voice.demo import DeliveryManifest, write_demo_deliveries
+from victim_voice.ingestion.run import ingest_landing
+from victim_voice.settings import Settings
 from warehouse.db import open_writer
-from warehouse.ingestion import ingest_landing
-from warehouse.settings import Settings
 
 # Which contract check catches each kind of bad row the generator plants.
 CHECKS_FOR_KIND = {

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from victim_voice.redaction import redact
-from victim_voice.redaction_eval import STRUCTURED, load_examples, score
+from victim_voice.protection.redaction import redact
+from victim_voice.protection.redaction_eval import STRUCTURED, load_examples, score
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -197,7 +197,7 @@ def test_comments_in_capitals_are_read_with_ordinary_case() -> None:
 def test_a_column_is_redacted_once_per_distinct_text_and_keeps_its_gaps(monkeypatch) -> None:
     import pandas as pd
 
-    from victim_voice import redaction
+    from victim_voice.protection import redaction
 
     calls = []
     real = redaction.redact
@@ -214,7 +214,7 @@ def _corpus() -> list[str]:
     the characters IGNORECASE folds in surprising ways ("ſ" for "s", "ı" for "i")."""
     import numpy as np
 
-    from victim_voice import demo_data
+    from victim_voice.demo import comments as demo_data
 
     rng = np.random.default_rng(5)
     templates = [
@@ -230,7 +230,7 @@ def _corpus() -> list[str]:
 def test_skipping_patterns_that_cannot_match_changes_nothing() -> None:
     """The cheap triggers (a digit, "@", a cue word) only skip work: every comment gives the
     same identifiers as running every pattern."""
-    from victim_voice.redaction import _cued_names, find_structured
+    from victim_voice.protection.redaction import _cued_names, find_structured
 
     for text in _corpus():
         assert find_structured(text) == find_structured(text, every_pattern=True), text

@@ -10,13 +10,13 @@ import pytest
 
 from tests.given import build_warehouse
 from victim_voice import cli
-from warehouse.settings import Settings
+from victim_voice.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from victim_voice.demo_data import write_demo_deliveries
-    from warehouse.ingestion import ingest_landing
+    from victim_voice.demo import write_demo_deliveries
+    from victim_voice.ingestion.run import ingest_landing
 
     root = tmp_path_factory.mktemp("report")
     settings = Settings(landing=root / "landing", warehouse=root / "w.duckdb", pseudonym_key="k" * 32)

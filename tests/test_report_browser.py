@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.given import build_warehouse
-from victim_voice.report import find_browser, print_pdf, run_browser, write_report
-from warehouse.settings import Settings
+from victim_voice.outputs.pdf import find_browser, print_pdf, run_browser
+from victim_voice.outputs.report import write_report
+from victim_voice.settings import Settings
 
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 pytestmark = pytest.mark.skipif(find_browser() is None, reason="no headless Chromium on this machine")

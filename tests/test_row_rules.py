@@ -9,7 +9,7 @@ import yaml
 
 from schemas.delivery import validate_rows
 from tests.conftest import RUN_DATE, base_row, write_csv
-from victim_voice.delivery_files import read_delivery
+from victim_voice.delivery.reading import read_delivery
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "row_rules.yaml").read_text(encoding="utf-8"))
 

@@ -5,18 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.given import build_warehouse
-from warehouse.run_summary import run_summary_markdown
+from victim_voice.delivery.outcome import DeliveryOutcome, Status
+from victim_voice.outputs.run_summary import run_summary_markdown
 
-MISNAMED = {
-    "file_name": "Sarah Jones 07700900123.csv",
-    "status": "REJECTED",
-    "rows_in_file": None,
-    "rows_loaded": 0,
-    "rows_quarantined": 0,
-    "rows_corrected": 0,
-    "reason": "the file is misnamed: …",
-    "ignored_columns": [],
-}
+MISNAMED = DeliveryOutcome("Sarah Jones 07700900123.csv", Status.REJECTED, None, reason="the file is misnamed: …")
 
 
 def test_the_summary_shows_files_figures_and_shortfalls(tmp_path: Path) -> None:

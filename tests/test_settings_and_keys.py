@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.pseudonym import load_pseudonym_key, pseudonymise
-from warehouse.settings import ConfigurationError, Settings
+from victim_voice.protection.pseudonyms import load_pseudonym_key, pseudonymise
+from victim_voice.settings import ConfigurationError, Settings
 
 
 def test_environment_wins_over_env_file(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 Exit status: 0 every new file loaded (quarantined rows are normal); 1 a file was
 rejected; 2 a usage or configuration error; 3 the warehouse is in use by another
 process (try again later); 4 loaded, but the run raised an alert (too many rows
-quarantined, a quota shortfall or a late supplier; see ``warehouse/alerts.py``).
+quarantined, a quota shortfall or a late supplier; see ``victim_voice/outputs/alerts.py``).
 
 Examples::
 
@@ -18,12 +18,19 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from victim_voice.delivery_files import display_name, log_name
+from victim_voice.delivery.files import display_name, log_name
+from victim_voice.delivery.outcome import DeliveryOutcome, Status
+from victim_voice.outputs.formatting import spreadsheet_safe, text_table
+from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import WarehouseBusy, WarehouseMissing
-from warehouse.settings import ConfigurationError, Settings
+
+if TYPE_CHECKING:
+    from flows.monthly_ingestion import IngestionResult
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_ALERT = 0, 1, 2, 3, 4
 DEMO_MARKER = ".victim-voice-demo"
@@ -36,22 +43,6 @@ class UsageError(Exception):
 # --------------------------------------------------------------------------- output
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain-text table.
-
-    >>> print(format_table(["a", "b"], [[1, "x"]]))
-    a  b
-    -  -
-    1  x
-    """
-    cells = [[("" if v is None else display_name(str(v))) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    return "\n".join(lines)
-
-
 def describe_ignored(columns: Sequence[str], shown: int = 3) -> str:
     """A short note on unknown columns that were ignored."""
     if not columns:
@@ -60,45 +51,42 @@ def describe_ignored(columns: Sequence[str], shown: int = 3) -> str:
     return f"ignored unknown column(s): {', '.join(columns[:shown])}{more}"
 
 
-def summarise_outcomes(outcomes: list[dict]) -> str:
+def summarise_outcomes(outcomes: Sequence[DeliveryOutcome]) -> str:
     """The per-file summary printed after an ingestion."""
     if not outcomes:
         return "No new delivery files: nothing to do."
     headers = ["file", "status", "rows", "loaded", "quarantined", "corrections", "note"]
     rows = [
         [
-            display_name(log_name(o["file_name"])),  # a misnamed file's name could say anything
-            o["status"],
-            o["rows_in_file"],
-            o["rows_loaded"],
-            o["rows_quarantined"],
-            o["rows_corrected"],
-            display_name(
-                (o["reason"] or describe_ignored(o["ignored_columns"])).replace(
-                    o["file_name"], log_name(o["file_name"])
-                )
-            ),
+            display_name(log_name(o.file_name)),  # a misnamed file's name could say anything
+            o.status.value,
+            o.rows_in_file,
+            o.rows_loaded,
+            o.rows_quarantined,
+            o.rows_corrected,
+            display_name((o.reason or describe_ignored(o.ignored_columns)).replace(o.file_name, log_name(o.file_name))),
         ]
         for o in outcomes
     ]
-    totals = ["total", "", sum(o["rows_in_file"] or 0 for o in outcomes)]
-    totals += [sum(o[k] for o in outcomes) for k in ("rows_loaded", "rows_quarantined", "rows_corrected")] + [""]
-    return format_table(headers, [*rows, totals])
+    totals = ["total", "", sum(o.rows_in_file or 0 for o in outcomes)]
+    totals += [sum(o.rows_loaded for o in outcomes), sum(o.rows_quarantined for o in outcomes)]
+    totals += [sum(o.rows_corrected for o in outcomes), ""]
+    return text_table(headers, [*rows, totals])
 
 
-def format_alerts(alerts: list[dict]) -> str:
+def format_alerts(result: IngestionResult) -> str:
     """The alerts of a run, after its summary (empty text when there are none)."""
-    if not alerts:
+    if not result.alerts:
         return ""
-    rows = [[a["kind"], display_name(a["subject"]), display_name(a["detail"])] for a in alerts]
-    return "Needs attention:\n" + format_table(["alert", "about", "detail"], rows)
+    rows = [[a.kind.value, display_name(a.subject), display_name(a.detail)] for a in result.alerts]
+    return "Needs attention:\n" + text_table(["alert", "about", "detail"], rows)
 
 
-def exit_status(outcomes: list[dict], alerts: list[dict] | None = None) -> int:
+def exit_status(result: IngestionResult) -> int:
     """1 when any file was rejected, else 4 when the run raised another alert, else 0."""
-    if any(o["status"] == "REJECTED" for o in outcomes):
+    if any(o.status == Status.REJECTED for o in result.files):
         return EXIT_REJECTED
-    return EXIT_ALERT if alerts else EXIT_OK
+    return EXIT_ALERT if result.alerts else EXIT_OK
 
 
 # --------------------------------------------------------------------------- commands
@@ -106,10 +94,10 @@ def exit_status(outcomes: list[dict], alerts: list[dict] | None = None) -> int:
 
 def run_ingestion_flow(
     settings: Settings, run_date: date | None = None, key_file: Path | None = None
-) -> tuple[list[dict], list[dict]]:
+) -> IngestionResult:
     """Run the Prefect flow (imported here so commands that run no flow stay fast); returns
-    the new files' counts and the run's alerts."""
-    from warehouse.settings import apply_prefect_offline_defaults
+    the new files' outcomes and the run's alerts."""
+    from victim_voice.settings import apply_prefect_offline_defaults
 
     apply_prefect_offline_defaults()
     from flows.monthly_ingestion import monthly_ingestion
@@ -125,35 +113,31 @@ def run_ingestion_flow(
     result = state.result(raise_on_failure=False)
     if isinstance(result, BaseException):  # the flow itself broke: surface its error as usual
         raise result
-    return result["files"], result["alerts"]
+    return result
 
 
 def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Validate and load every new delivery in the landing folder."""
     settings = settings.with_paths(args.landing, args.warehouse)
-    from warehouse.ingestion import check_landing, check_warehouse_writable
-    from warehouse.pseudonym import load_pseudonym_key
+    from victim_voice.ingestion.run import check_can_start, check_warehouse_writable
 
-    check_landing(settings.landing)
-    load_pseudonym_key(settings)
+    check_can_start(settings)
     check_warehouse_writable(settings)  # a bad path or a running ingestion: say so before starting
-    outcomes, alerts = run_ingestion_flow(settings)
-    print(summarise_outcomes(outcomes))
-    if alerts:
-        print("\n" + format_alerts(alerts))
+    result = run_ingestion_flow(settings)
+    print(summarise_outcomes(result.files))
+    if result.alerts:
+        print("\n" + format_alerts(result))
     print(f"\nWarehouse: {settings.warehouse}")
-    return exit_status(outcomes, alerts)
+    return exit_status(result)
 
 
 def command_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the scheduled deployments from this process until interrupted."""
     settings = settings.with_paths(args.landing, args.warehouse)
-    from warehouse.ingestion import check_landing, check_warehouse_writable
-    from warehouse.pseudonym import load_pseudonym_key
-    from warehouse.settings import apply_prefect_offline_defaults
+    from victim_voice.ingestion.run import check_can_start, check_warehouse_writable
+    from victim_voice.settings import apply_prefect_offline_defaults
 
-    check_landing(settings.landing)  # the same checks as a run: fail now, not at 07:00 on the 3rd
-    load_pseudonym_key(settings)
+    check_can_start(settings)  # the same checks as a run: fail now, not at 07:00 on the 3rd
     check_warehouse_writable(settings)
     apply_prefect_offline_defaults()
     from prefect.settings import get_current_settings
@@ -188,8 +172,13 @@ def prepare_demo_folder(folder: Path) -> None:
     (folder / DEMO_MARKER).write_text("made by victim-voice demo; safe to delete\n", encoding="utf-8")
 
 
+# The demo's figures: the headline, a Victims' Code right and a commissioned service.
+DEMO_FIGURES = ("sat_informed", "sat_overall", "sat_treatment", "svc_IDVA_contact", "vcop_04")
+
+
 def demo_summary(warehouse: Path) -> str:
     """Quarantined rows by rule and the latest headline figures, read back from the warehouse."""
+    from victim_voice.outputs.headline import latest_rolling_3m
     from warehouse.db import open_reader
 
     with open_reader(warehouse) as con:
@@ -200,54 +189,31 @@ def demo_summary(warehouse: Path) -> str:
             """
         ).fetchall()
         current = con.execute("select count(*) from marts.responses").fetchall()[0][0]
-        headline = con.execute(
-            """
-            select metric, period, denominator, round(100 * rate, 1), round(100 * ci_low, 1), round(100 * ci_high, 1)
-            from marts.metric_values
-            where period_type = 'rolling_3m' and breakdown = 'all'
-              and period = (select max(period) from marts.metric_values where period_type = 'rolling_3m')
-              and metric in ('sat_overall', 'sat_informed', 'sat_treatment', 'vcop_04', 'svc_IDVA_contact')
-            order by metric
-            """
-        ).fetchall()
+        figures = latest_rolling_3m(con, DEMO_FIGURES)
         shortfalls = con.execute(
             "select period, quota, target, delivered from marts.quota_compliance where not met order by all"
         ).fetchall()
+    headline = [
+        [metric, period, denominator, *(None if v is None else round(100 * v, 1) for v in (rate, low, high))]
+        for metric, period, denominator, rate, low, high, _ in figures
+    ]
     parts = [
         "Quarantined rows by contract rule:",
-        format_table(["check", "failed checks", "rows"], quarantined) if quarantined else "(none)",
+        text_table(["check", "failed checks", "rows"], quarantined) if quarantined else "(none)",
         f"\nCurrent responses in marts.responses: {current}",
         "\nLatest rolling 3 months (marts.metric_values, % with 95% interval):",
-        format_table(["metric", "period", "answered", "rate %", "low %", "high %"], headline),
+        text_table(["metric", "period", "answered", "rate %", "low %", "high %"], headline),
         "\nSupplier quota shortfalls (marts.quota_compliance):",
-        format_table(["period", "quota", "target", "delivered"], shortfalls) if shortfalls else "(none)",
+        text_table(["period", "quota", "target", "delivered"], shortfalls) if shortfalls else "(none)",
     ]
     return "\n".join(parts)
 
 
-def write_demo_outputs(settings: Settings, out: Path) -> list[Path]:
-    """The latest monthly report, every contract pack and the published aggregates."""
-    from schemas.codebook import load_codebook
-    from victim_voice.contract_packs import write_contract_pack
-    from victim_voice.report import published_periods, write_report
-    from warehouse.db import open_reader
-    from warehouse.publishing import publish
-
-    with open_reader(settings.warehouse) as con:
-        periods = published_periods(con)
-    from victim_voice.report import print_pdf
-
-    period = periods[-1] if periods else None
-    page = write_report(settings, period, out / "reports") if period else None
-    written = [path for path in (page, page and print_pdf(page)) if path]
-    written += [write_contract_pack(settings, code, out / "contract-packs") for code in load_codebook().contracts]
-    return written + publish(settings, out / "published")
-
-
 def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate realistic demo deliveries and run the monthly flow on them."""
-    from victim_voice.demo_data import write_demo_deliveries
-    from warehouse.pseudonym import create_key_file
+    from victim_voice.demo import write_demo_deliveries
+    from victim_voice.outputs.monthly import write_monthly_outputs
+    from victim_voice.protection.pseudonyms import create_key_file
 
     available = demo_months_available(date.today())
     if not 1 <= args.months <= available:
@@ -265,26 +231,26 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     # alone do not make every month a shortfall
     manifests = write_demo_deliveries(settings.landing, months=args.months, seed=args.seed, rows_per_month=175)
     print(f"Generated {len(manifests)} demo deliveries in {settings.landing}\n")
-    outcomes, alerts = run_ingestion_flow(settings, key_file=settings.key_file)
-    print(summarise_outcomes(outcomes))
-    if alerts:
-        print("\n" + format_alerts(alerts))
+    result = run_ingestion_flow(settings, key_file=settings.key_file)
+    print(summarise_outcomes(result.files))
+    if result.alerts:
+        print("\n" + format_alerts(result))
     print()
     print(demo_summary(settings.warehouse))
     print("\nWhat people read:")
-    for path in write_demo_outputs(settings, folder / "outputs"):
+    for path in write_monthly_outputs(settings, folder / "outputs"):
         print(f"  {path.resolve()}")
     print(f"\nWarehouse: {settings.warehouse.resolve()}")
     print(
         f'Explore it: victim-voice tables; victim-voice query "select * from marts.crime_type_scorecard" '
         f"--warehouse {settings.warehouse}"
     )
-    return exit_status(outcomes)  # the demo's alerts are part of the show, not a failure
+    return exit_status(replace(result, alerts=()))  # the demo's alerts are part of the show, not a failure
 
 
 def command_metrics(args: argparse.Namespace, settings: Settings) -> int:
     """Rebuild the metric tables and views from what is loaded."""
-    from warehouse.ingestion import refresh_metrics
+    from warehouse.models import refresh_metrics
 
     settings = settings.with_paths(warehouse=args.warehouse)
     if not settings.warehouse.exists():
@@ -314,17 +280,6 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def spreadsheet_safe(value: object) -> object:
-    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) made inert with a '.
-
-    >>> spreadsheet_safe("=SUM(A1:A9)"), spreadsheet_safe(-1), spreadsheet_safe("ok")
-    ("'=SUM(A1:A9)", -1, 'ok')
-    """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def render_rows(headers: list[str], rows: list[tuple], output_format: str) -> str:
     """Rows as a text table, CSV or JSON records."""
     if output_format == "csv":
@@ -340,7 +295,7 @@ def render_rows(headers: list[str], rows: list[tuple], output_format: str) -> st
         import json
 
         return json.dumps([dict(zip(headers, row, strict=True)) for row in rows], default=str, indent=2)
-    return format_table(headers, rows) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+    return text_table(headers, rows) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
 
 
 def command_tables(args: argparse.Namespace, settings: Settings) -> int:
@@ -353,8 +308,8 @@ def command_tables(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_purge(args: argparse.Namespace, settings: Settings) -> int:
-    """Remove processed delivery files and quarantine details past their retention."""
-    from warehouse.retention import purge
+    """Remove loaded delivery files and quarantine details past their retention (rejected files stay)."""
+    from victim_voice.ingestion.retention import purge
 
     settings = settings.with_paths(args.landing, args.warehouse)
     if not settings.warehouse.exists():
@@ -370,7 +325,7 @@ def command_purge(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Write the disclosure-controlled aggregates for wider sharing."""
-    from warehouse.publishing import publish
+    from victim_voice.outputs.publishing import publish
 
     settings = settings.with_paths(warehouse=args.warehouse)
     for path in publish(settings, args.out):
@@ -381,7 +336,7 @@ def command_publish(args: argparse.Namespace, settings: Settings) -> int:
 def command_contract_pack(args: argparse.Namespace, settings: Settings) -> int:
     """Write the review pack (XLSX) of one commissioned contract, or of all of them."""
     from schemas.codebook import load_codebook
-    from victim_voice.contract_packs import write_contract_pack
+    from victim_voice.outputs.contract_packs import write_contract_pack
 
     settings = settings.with_paths(warehouse=args.warehouse)
     codes = list(load_codebook().contracts) if args.all else [args.contract]
@@ -392,7 +347,8 @@ def command_contract_pack(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write the monthly HTML report."""
-    from victim_voice.report import print_pdf, write_report
+    from victim_voice.outputs.pdf import print_pdf
+    from victim_voice.outputs.report import write_report
 
     settings = settings.with_paths(warehouse=args.warehouse)
     page = write_report(settings, args.period, args.out)
@@ -407,7 +363,7 @@ def command_report(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_keygen(args: argparse.Namespace, settings: Settings) -> int:
     """Create the pseudonymisation key file (once; never overwritten)."""
-    from warehouse.pseudonym import create_key_file
+    from victim_voice.protection.pseudonyms import create_key_file
 
     key_file = args.key_file or settings.key_file
     create_key_file(key_file)
@@ -500,9 +456,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     purge = commands.add_parser(
         "purge",
-        help="remove processed delivery files and old quarantine details",
-        description="Delete landing files processed (loaded, duplicate or rejected) more than DAYS ago and the "
-        "quarantine details of those deliveries; each purge is recorded in audit.purges.",
+        help="remove loaded delivery files and old quarantine details",
+        description="Delete landing files loaded (or recorded as duplicates of a loaded file) more than DAYS ago, "
+        "and the quarantine details of deliveries processed before then; rejected, misnamed and unprocessed "
+        "files are kept. Each purge is recorded in audit.purges.",
         epilog="Example: victim-voice purge --older-than 90 --dry-run",
     )
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="retention in days")

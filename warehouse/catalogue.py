@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+from warehouse.sql_files import SQL_DIR, header_comment, object_name
+
 PUBLIC_FILES = ("marts/*.sql", "audit/deliveries.sql", "audit/quarantine.sql")
 
 
@@ -26,19 +27,9 @@ class PublicObject:
     grain: str
 
 
-def header_comment(path: Path) -> str:
-    """The leading ``--`` comment lines of a SQL file, joined into one paragraph."""
-    lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("--"):
-            break
-        lines.append(line.removeprefix("--").strip())
-    return " ".join(lines)
-
-
 def describe(path: Path) -> PublicObject:
     """Name, description and grain of the object a SQL file defines."""
-    name = f"{path.parent.name}.{path.stem}"
+    name = object_name(path)
     text = header_comment(path).removeprefix(f"{name}:").strip()
     grain = re.search(r"\(grain: ([^)]*)\)", text)
     return PublicObject(name, text, grain.group(1) if grain else "")

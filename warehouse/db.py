@@ -1,9 +1,10 @@
-"""Opening the DuckDB warehouse: one writer at a time, many brief read-only readers.
+"""Opening the DuckDB warehouse: one writer at a time, many brief read-only readers, and
+the one way to write several statements all or nothing (:func:`transaction`).
 
 Example::
 
-    >>> with open_writer(Path("data/warehouse.duckdb")) as con:  # doctest: +SKIP
-    ...     con.sql("select count(*) from marts.responses").fetchall()
+    >>> with open_writer(Path("data/warehouse.duckdb")) as con, transaction(con):  # doctest: +SKIP
+    ...     con.execute("delete from audit.quarantine where delivery_id = 3")
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.models import create_storage
-from warehouse.settings import ConfigurationError
+from victim_voice.settings import ConfigurationError
+from warehouse.sql_files import create_storage
 
 OFFLINE_SETTINGS = (
     "set autoinstall_known_extensions = false",
@@ -150,3 +151,28 @@ def open_reader(
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block in one transaction: committed when it ends, rolled back if it raises
+    (Ctrl+C included), so either everything it wrote is visible or nothing is.
+
+    >>> con = duckdb.connect()
+    >>> _ = con.execute("create table t (x int)")
+    >>> try:
+    ...     with transaction(con):
+    ...         _ = con.execute("insert into t values (1)")
+    ...         raise ValueError("stop")
+    ... except ValueError:
+    ...     pass
+    >>> con.execute("select count(*) from t").fetchall()
+    [(0,)]
+    """
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")

@@ -1,7 +1,6 @@
-"""Building the warehouse from `sql/`: storage tables at every open, models at every refresh.
+"""Building the warehouse's models from `sql/`: the model runner.
 
-Storage (``sql/audit``, ``sql/core``) holds what ingestion writes; it is created if
-missing whenever the warehouse is opened for writing. Models (``sql/functions``,
+Models (``sql/functions``,
 ``sql/staging``, ``sql/intermediate``, ``sql/marts``) are rebuilt by
 :func:`refresh_models` in one transaction, in dependency order: a model depends on every
 ``schema.object`` it names that another file defines. One object per file, file name =
@@ -10,8 +9,8 @@ models or docs, that is the point to move to dbt-duckdb.
 
 Example::
 
-    >>> with open_writer(Path("warehouse.duckdb")) as con:  # doctest: +SKIP
-    ...     refresh_models(con)
+    >>> refresh_metrics(Settings.from_env())  # doctest: +SKIP
+    ['staging.stg_responses', ...]
 """
 
 from __future__ import annotations
@@ -22,23 +21,13 @@ from pathlib import Path
 
 import duckdb
 
+from victim_voice.settings import Settings
+from warehouse.db import open_writer, transaction
 from warehouse.reference import write_reference_tables
+from warehouse.sql_files import MODEL_LAYERS, SQL_DIR, layer_files, object_name
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
-STORAGE_LAYERS = ("audit", "core")
-MODEL_LAYERS = ("functions", "staging", "intermediate", "marts")
 MODEL_SCHEMAS = ("staging", "intermediate", "marts")
 _REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)\b")
-
-
-def layer_files(layers: tuple[str, ...], sql_dir: Path = SQL_DIR) -> list[Path]:
-    """The .sql files of some layers, layer by layer, in name order."""
-    return [path for layer in layers for path in sorted((sql_dir / layer).glob("*.sql"))]
-
-
-def object_name(path: Path) -> str:
-    """``sql/marts/metric_values.sql`` defines ``marts.metric_values``."""
-    return f"{path.parent.name}.{path.stem}"
 
 
 def dependency_order(paths: list[Path]) -> list[Path]:
@@ -59,12 +48,6 @@ def dependency_order(paths: list[Path]) -> list[Path]:
 def strip_comments(path: Path) -> str:
     """SQL text without ``--`` comments (header comments may name other objects)."""
     return re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
-
-
-def create_storage(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
-    """Create the tables ingestion writes, where missing (idempotent)."""
-    for path in layer_files(STORAGE_LAYERS, sql_dir):
-        con.execute(path.read_text(encoding="utf-8"))
 
 
 _CREATES = re.compile(r"^create or replace (table|view) (\w+)\.(\w+)", re.IGNORECASE | re.MULTILINE)
@@ -88,8 +71,7 @@ def drop_if_kind_changed(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 def refresh_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
     """Rebuild reference tables and every model in one transaction; returns the objects built."""
     paths = dependency_order(layer_files(MODEL_LAYERS, sql_dir))
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         write_reference_tables(con)
         for schema in MODEL_SCHEMAS:
             con.execute(f"create schema if not exists {schema}")
@@ -97,8 +79,11 @@ def refresh_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> l
             sql = path.read_text(encoding="utf-8")
             drop_if_kind_changed(con, sql)
             con.execute(sql)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return [object_name(p) for p in paths if p.parent.name != "functions"]
+
+
+def refresh_metrics(settings: Settings) -> list[str]:
+    """Open the warehouse and rebuild the staging, intermediate and mart models (metrics,
+    views) from the loaded data; returns the objects built."""
+    with open_writer(settings.warehouse, settings.db_key) as con:
+        return refresh_models(con)

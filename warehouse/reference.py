@@ -1,7 +1,8 @@
 """Reference tables written from the codebook, so the SQL models read the contract as data.
 
 ``reference.metrics`` (the metric catalogue, public and internal), ``reference.rights``,
-``reference.services``, ``reference.journey_stages``, ``reference.quotas`` and
+``reference.services``, ``reference.journey_stages``, ``reference.quotas`` (with the codes each
+quota counts in ``reference.quota_values``) and
 ``reference.contracts``, plus the macro ``handoff_target_days()``. Rebuilt on every
 refresh, like dbt seeds, from the project's own copy of the contract.
 
@@ -67,12 +68,10 @@ def reference_frames(book: Codebook) -> dict[str, pd.DataFrame]:
             [(stage, rank) for rank, stage in enumerate(book.journey_stages, start=1)],
             columns=["journey_stage", "stage_rank"],
         ),
-        "quotas": pd.DataFrame(
-            [
-                (name, spec if isinstance(spec, int) else spec["min"], None if isinstance(spec, int) else spec["rule"])
-                for name, spec in book.quotas.items()
-            ],
-            columns=["quota", "target", "rule"],
+        "quotas": pd.DataFrame([(q.name, q.minimum, q.rule) for q in book.quotas], columns=["quota", "target", "rule"]),
+        "quota_values": pd.DataFrame(
+            [(q.name, q.column, value) for q in book.column_quotas for value in q.values],
+            columns=["quota", "column_name", "value"],
         ),
         "contracts": pd.DataFrame(
             [

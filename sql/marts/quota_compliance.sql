@@ -1,27 +1,28 @@
 -- marts.quota_compliance: the supplier's monthly delivery against its minimum quotas
 -- (grain: period, quota). Every calendar month from the first to the last with data is
--- listed, so a month with no responses shows as a shortfall. The quota rules mirror
--- codebook `quotas` (reference.quotas holds their targets and wording; a test checks they agree).
+-- listed, so a month with no responses shows as a shortfall. The quotas are read from the
+-- contract as data: reference.quotas (targets) and reference.quota_values (the codes each
+-- counts); `total` counts every response. A quota may name any column listed in `answers`.
 create or replace table marts.quota_compliance as
-with delivered as (
-    select
-        month,
-        count(*) as total,
-        count(*) filter (where domestic_abuse = 'Y') as domestic_abuse,
-        count(*) filter (where crime_group in ('RAPE', 'OTHER_SEXUAL_OFFENCE')) as sexual_offences,
-        count(*) filter (
-            where crime_group in ('VIOLENCE_WITH_INJURY', 'VIOLENCE_WITHOUT_INJURY', 'STALKING_HARASSMENT')
-        ) as violence,
-        count(*) filter (where crime_group = 'BURGLARY_RESIDENTIAL') as burglary,
-        count(*) filter (where hate_crime = 'Y') as hate_crime
-    from staging.stg_responses
-    group by month
+with answers as (
+    unpivot (select month, domestic_abuse, crime_group, hate_crime from staging.stg_responses)
+    on domestic_abuse, crime_group, hate_crime
+    into name column_name value value
 ),
 
-delivered_long as (
-    unpivot delivered
-    on total, domestic_abuse, sexual_offences, violence, burglary, hate_crime
-    into name quota value delivered
+counted as (
+    select a.month, v.quota, count(*) as delivered
+    from answers as a
+    inner join reference.quota_values as v using (column_name, value)
+    group by all
+
+    union all
+
+    select r.month, q.quota, count(*) as delivered
+    from staging.stg_responses as r
+    cross join reference.quotas as q
+    where q.rule is null
+    group by all
 ),
 
 months as (
@@ -33,11 +34,11 @@ final as (
         m.month as period,
         q.quota,
         q.target,
-        coalesce(d.delivered, 0) as delivered,
-        coalesce(d.delivered, 0) >= q.target as met
+        coalesce(c.delivered, 0) as delivered,
+        coalesce(c.delivered, 0) >= q.target as met
     from months as m
     cross join reference.quotas as q
-    left join delivered_long as d on d.month = m.month and d.quota = q.quota
+    left join counted as c on c.month = m.month and c.quota = q.quota
 )
 
 select * from final

@@ -1,8 +1,9 @@
 -- staging.stg_responses: the current version of every loaded response (grain: response_id),
 -- with its interview month. A correction (the same response_id in a later delivery)
 -- supersedes the earlier version: deliveries are ordered by period, then sequence, then
--- load order. Renames and derives only. The versions are ranked on their keys alone, then
--- joined back: ranking whole rows (comments and all) made each refresh a third slower.
+-- load order. Besides choosing the current version it only renames and derives (the
+-- month). The versions are ranked on their keys alone, then joined back: ranking whole
+-- rows (comments and all) made each refresh a third slower.
 create or replace view staging.stg_responses as
 with ranked as (
     select

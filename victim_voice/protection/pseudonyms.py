@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse.settings import PREFIX, ConfigurationError, Settings
+from victim_voice.settings import PREFIX, ConfigurationError, Settings
 
 MIN_KEY_BYTES = 32
 

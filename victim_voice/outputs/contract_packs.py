@@ -23,19 +23,12 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.codebook import load_codebook
+from victim_voice.outputs.formatting import spreadsheet_safe
+from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import open_reader
-from warehouse.settings import ConfigurationError, Settings
 
 MEASURES = ("contact", "timely", "satisfied", "cope", "safer")
 BREAKDOWNS = ("crime_group", "age_band", "gender", "ethnic_group", "disability")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: object) -> object:
-    """Text a spreadsheet would run as a formula made inert; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def write_rows(sheet: Worksheet, headers: list[str], rows: list[list[object]], percent_columns: set[str]) -> None:
@@ -44,7 +37,7 @@ def write_rows(sheet: Worksheet, headers: list[str], rows: list[list[object]], p
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([safe_text(v) for v in row])
+        sheet.append([spreadsheet_safe(v) for v in row])
         for cell in sheet[sheet.max_row]:
             if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula: never here
                 cell.data_type = "s"

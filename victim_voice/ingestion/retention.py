@@ -1,7 +1,8 @@
 """Retention: delivered files and quarantine details removed once past their time.
 
-The warehouse keeps no raw personal data, so delivered files are not needed once
-processed (loaded, duplicate or rejected); quarantine details (which row failed which
+The warehouse keeps no raw personal data, so a delivered file is not needed once it is
+loaded (or recorded as a duplicate of a loaded file). Rejected files are kept: nothing of
+them is in the warehouse and the supplier may need them. Quarantine details (which row failed which
 check) are kept for ``days`` and then deleted, leaving the counts in audit.deliveries.
 Every purge is recorded in audit.purges.
 
@@ -19,9 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from victim_voice.delivery_files import MAX_FILE_BYTES, find_candidate_files, sha256_of
-from warehouse.db import open_writer
-from warehouse.settings import ConfigurationError, Settings
+from victim_voice.delivery.files import UnreadableFile, find_candidate_files, landing_file_bytes, sha256_of
+from victim_voice.delivery.outcome import Status
+from victim_voice.settings import ConfigurationError, Settings
+from warehouse.db import open_writer, transaction
 
 
 @dataclass(frozen=True)
@@ -43,20 +45,24 @@ def files_past_retention(con: duckdb.DuckDBPyConnection, landing: Path, cutoff: 
         (name, sha)
         for name, sha in con.execute(
             "select file_name, sha256 from audit.deliveries"
-            " where processed_at < ? and status in ('LOADED', 'DUPLICATE') and period is not null",
-            [cutoff],
+            " where processed_at < ? and list_contains(?, status) and period is not null",
+            [cutoff, [Status.LOADED.value, Status.DUPLICATE.value]],
         ).fetchall()
     }
     names = {name for name, _ in processed}
     return [
         path
         for path in find_candidate_files(landing)
-        if path.name in names
-        and path.is_file()
-        and not path.is_symlink()
-        and path.lstat().st_size <= MAX_FILE_BYTES
-        and (path.name, sha256_of(path.read_bytes())) in processed
+        if path.name in names and (path.name, fingerprint(path)) in processed
     ]
+
+
+def fingerprint(path: Path) -> str | None:
+    """A landing file's SHA-256, or None when it cannot be read as a delivery (a link, too large)."""
+    try:
+        return sha256_of(landing_file_bytes(path))
+    except UnreadableFile:
+        return None
 
 
 def purge(settings: Settings, older_than_days: int, dry_run: bool = False) -> PurgeResult:
@@ -75,8 +81,9 @@ def purge(settings: Settings, older_than_days: int, dry_run: bool = False) -> Pu
             return PurgeResult(len(files), rows)
         for path in files:
             path.unlink()
-        con.execute("begin transaction")
-        con.execute(f"delete {old_rows}", [cutoff])
-        con.execute("insert into audit.purges values (?, ?, ?, ?)", [datetime.now(), older_than_days, len(files), rows])
-        con.execute("commit")
+        with transaction(con):
+            con.execute(f"delete {old_rows}", [cutoff])
+            con.execute(
+                "insert into audit.purges values (?, ?, ?, ?)", [datetime.now(), older_than_days, len(files), rows]
+            )
     return PurgeResult(len(files), rows)

@@ -14,56 +14,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from victim_voice.delivery_files import log_name
+from victim_voice.delivery.files import log_name
+from victim_voice.delivery.outcome import DeliveryOutcome, Status
+from victim_voice.outputs.formatting import WITHHELD, markdown_table, percent
+from victim_voice.outputs.headline import latest_rolling_3m
 from warehouse.db import open_reader
 
-HEADLINE_METRICS = ("sat_overall", "sat_informed", "sat_treatment")
+
+def file_note(outcome: DeliveryOutcome) -> str:
+    """The outcome's reason, with a misnamed file's name replaced by its label."""
+    return (outcome.reason or "").replace(outcome.file_name, log_name(outcome.file_name))
 
 
-def markdown_table(headers: list[str], rows: list[list[object]]) -> str:
-    """A Markdown table (cells with | escaped); empty text when there are no rows."""
-
-    def cell(value: object) -> str:
-        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
-
-    if not rows:
-        return ""
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def percent(rate: float | None, suppressed: bool) -> str:
-    return "[c]" if suppressed else ("–" if rate is None else f"{100 * rate:.1f}%")
-
-
-def run_summary_markdown(outcomes: list[dict], warehouse: Path, db_key: str | None = None) -> str:
+def run_summary_markdown(outcomes: list[DeliveryOutcome], warehouse: Path, db_key: str | None = None) -> str:
     """The summary of one run, from its outcomes and the refreshed warehouse."""
     files = [
-        [log_name(o["file_name"]), o["status"], o["rows_in_file"], o["rows_loaded"], o["rows_quarantined"],
-         o["rows_corrected"], (o["reason"] or "").replace(o["file_name"], log_name(o["file_name"]))]
+        [log_name(o.file_name), o.status.value, o.rows_in_file, o.rows_loaded, o.rows_quarantined,
+         o.rows_corrected, file_note(o)]
         for o in outcomes
     ]  # fmt: skip
-    loaded_files = [o["file_name"] for o in outcomes if o["status"] == "LOADED"]
+    loaded_files = [o.file_name for o in outcomes if o.status == Status.LOADED]
     with open_reader(warehouse, db_key=db_key) as con:
         reasons = con.execute(
             "select check_name, count(*) from audit.quarantine where list_contains(?, file_name)"
             " group by all order by 2 desc, 1 limit 5",
             [loaded_files],
         ).fetchall()
-        headline = con.execute(
-            "select metric, period, denominator, rate, suppressed from marts.metric_values"
-            " where period_type = 'rolling_3m' and breakdown = 'all' and list_contains(?, metric)"
-            " and period = (select max(period) from marts.metric_values where period_type = 'rolling_3m')"
-            " order by metric",
-            [list(HEADLINE_METRICS)],
-        ).fetchall()
+        headline = latest_rolling_3m(con)
         shortfalls = con.execute(
             "select period, quota, target, delivered from marts.quota_compliance"
             " where not met and period = (select max(period) from marts.quota_compliance) order by quota"
         ).fetchall()
     file_headers = ["file", "status", "rows", "loaded", "quarantined", "corrections", "note"]
-    figures = [[m, p, "[c]" if s else n, percent(r, s)] for m, p, n, r, s in headline]
+    figures = [[m, p, WITHHELD if s else n, percent(r, s)] for m, p, n, r, _, _, s in headline]
     parts = [
         "# Monthly ingestion",
         f"## Files\n\n{markdown_table(file_headers, files)}" if files else "No new delivery files.",

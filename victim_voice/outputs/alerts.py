@@ -23,25 +23,32 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
-from victim_voice.delivery_files import log_name
+from victim_voice.delivery.files import log_name
+from victim_voice.delivery.outcome import DeliveryOutcome, Status
+from victim_voice.outputs.formatting import markdown_table
+from victim_voice.outputs.run_summary import file_note
+from victim_voice.settings import Settings
 from warehouse.db import open_reader
-from warehouse.run_summary import markdown_table
-from warehouse.settings import Settings
+
+
+class AlertKind(StrEnum):
+    FILE_REJECTED = "FILE_REJECTED"
+    QUARANTINE_SHARE = "QUARANTINE_SHARE"
+    QUOTA_SHORTFALL = "QUOTA_SHORTFALL"
+    SUPPLIER_LATE = "SUPPLIER_LATE"
 
 
 @dataclass(frozen=True)
 class Alert:
     """One finding: its kind, what it is about (a file label or a month) and a plain sentence."""
 
-    kind: str
+    kind: AlertKind
     subject: str
     detail: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def previous_month(today: date) -> str:
@@ -57,31 +64,28 @@ def due_month(today: date, due_day: int) -> str:
     return previous_month(today.replace(day=1) - timedelta(days=1))
 
 
-def file_alerts(outcomes: list[dict], max_share: float) -> list[Alert]:
+def file_alerts(outcomes: list[DeliveryOutcome], max_share: float) -> list[Alert]:
     """Rejected files and loaded files whose quarantined share exceeds ``max_share``."""
     alerts = []
     for o in outcomes:
-        name = log_name(o["file_name"])
-        if o["status"] == "REJECTED":
-            reason = (o["reason"] or "").replace(o["file_name"], name)
-            alerts.append(Alert("FILE_REJECTED", name, f"rejected whole: {reason}"))
-        elif o["status"] == "LOADED" and o["rows_in_file"]:
-            share = o["rows_quarantined"] / o["rows_in_file"]
-            if share > max_share:
-                alerts.append(
-                    Alert(
-                        "QUARANTINE_SHARE",
-                        name,
-                        f"{o['rows_quarantined']} of {o['rows_in_file']} rows quarantined ({100 * share:.1f}%,"
-                        f" alert above {100 * max_share:g}%)",
-                    )
+        name = log_name(o.file_name)
+        if o.status == Status.REJECTED:
+            alerts.append(Alert(AlertKind.FILE_REJECTED, name, f"rejected whole: {file_note(o)}"))
+        elif o.status == Status.LOADED and o.quarantined_share > max_share:
+            alerts.append(
+                Alert(
+                    AlertKind.QUARANTINE_SHARE,
+                    name,
+                    f"{o.rows_quarantined} of {o.rows_in_file} rows quarantined ({100 * o.quarantined_share:.1f}%,"
+                    f" alert above {100 * max_share:g}%)",
                 )
+            )
     return alerts
 
 
-def warehouse_alerts(outcomes: list[dict], settings: Settings, run_date: date) -> list[Alert]:
+def warehouse_alerts(outcomes: list[DeliveryOutcome], settings: Settings, run_date: date) -> list[Alert]:
     """Quota shortfalls of the months loaded in this run, and a late supplier."""
-    loaded = [o["file_name"] for o in outcomes if o["status"] == "LOADED"]
+    loaded = [o.file_name for o in outcomes if o.status == Status.LOADED]
     due = due_month(run_date, settings.delivery_due_day)
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
         shortfalls = con.execute(
@@ -89,23 +93,23 @@ def warehouse_alerts(outcomes: list[dict], settings: Settings, run_date: date) -
             select q.period, q.quota, q.target, q.delivered
             from marts.quota_compliance as q
             where not q.met and q.period in (
-                select period from audit.deliveries where status = 'LOADED' and list_contains(?, file_name)
+                select period from audit.deliveries where status = ? and list_contains(?, file_name)
             )
             order by q.period, q.quota
             """,
-            [loaded],
+            [Status.LOADED.value, loaded],
         ).fetchall()
         arrived = con.execute(
-            "select count(*) from audit.deliveries where status = 'LOADED' and period = ?", [due]
+            "select count(*) from audit.deliveries where status = ? and period = ?", [Status.LOADED.value, due]
         ).fetchall()[0][0]
     alerts = [
-        Alert("QUOTA_SHORTFALL", period, f"{quota}: {delivered} delivered, quota {target}")
+        Alert(AlertKind.QUOTA_SHORTFALL, period, f"{quota}: {delivered} delivered, quota {target}")
         for period, quota, target, delivered in shortfalls
     ]
     if not arrived:
         alerts.append(
             Alert(
-                "SUPPLIER_LATE",
+                AlertKind.SUPPLIER_LATE,
                 due,
                 f"no delivery for {due} has loaded by {run_date.isoformat()}"
                 f" (due by the end of day {settings.delivery_due_day} of the next month)",
@@ -114,18 +118,18 @@ def warehouse_alerts(outcomes: list[dict], settings: Settings, run_date: date) -
     return alerts
 
 
-def find_alerts(outcomes: list[dict], settings: Settings, run_date: date) -> list[Alert]:
-    """Every alert of one run (``outcomes`` as returned by the flow: dicts of counts)."""
+def find_alerts(outcomes: list[DeliveryOutcome], settings: Settings, run_date: date) -> list[Alert]:
+    """Every alert of one run, from its new files' outcomes and the refreshed warehouse."""
     return file_alerts(outcomes, settings.quarantine_alert_share) + warehouse_alerts(outcomes, settings, run_date)
 
 
 def alert_message(alerts: list[Alert]) -> str:
     """One line for a run state or a notification title.
 
-    >>> alert_message([Alert("SUPPLIER_LATE", "2024-12", "no delivery")])
+    >>> alert_message([Alert(AlertKind.SUPPLIER_LATE, "2024-12", "no delivery")])
     '1 alert: SUPPLIER_LATE 2024-12'
     """
-    kinds = "; ".join(f"{a.kind} {a.subject}" for a in alerts[:5])
+    kinds = "; ".join(f"{a.kind.value} {a.subject}" for a in alerts[:5])
     more = f"; and {len(alerts) - 5} more" if len(alerts) > 5 else ""
     return f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}: {kinds}{more}"
 
@@ -135,7 +139,7 @@ def alerts_markdown(alerts: list[Alert]) -> str:
     return "\n\n".join(
         [
             "# Monthly ingestion: needs attention",
-            markdown_table(["alert", "about", "detail"], [[a.kind, a.subject, a.detail] for a in alerts]),
+            markdown_table(["alert", "about", "detail"], [[a.kind.value, a.subject, a.detail] for a in alerts]),
             "FILE_REJECTED: ask the supplier to re-send the file (see `victim-voice query` on audit.deliveries)."
             " QUARANTINE_SHARE: review audit.quarantine for the file and raise it with the supplier."
             " QUOTA_SHORTFALL and SUPPLIER_LATE: supplier contract findings for the contract manager.",

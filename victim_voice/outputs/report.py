@@ -16,22 +16,16 @@ Example::
 from __future__ import annotations
 
 import html
-import shutil
-import subprocess
-import tempfile
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from victim_voice.outputs.formatting import count, percent
+from victim_voice.outputs.headline import HEADLINE, published_periods
+from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import open_reader
-from warehouse.settings import ConfigurationError, Settings
 
-HEADLINE = (
-    ("sat_overall", "Satisfied with the whole experience"),
-    ("sat_informed", "Satisfied with being kept informed"),
-    ("sat_treatment", "Satisfied with fair and respectful treatment"),
-)
 BLUE = "#0072B2"  # Okabe-Ito blue: distinguishable with colour-blindness
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
@@ -41,15 +35,6 @@ caption{text-align:left;font-weight:600;padding:0.3rem 0}
 th,td{border-bottom:1px solid #ccc;padding:0.3rem 0.5rem;text-align:left}td.n{text-align:right}
 .sig{font-weight:700;color:#b35806}.note{font-size:0.9rem;color:#444}
 """
-
-
-def percent(rate: float | None, withheld: bool = False, indicative: bool = False) -> str:
-    """A rate for people: "62.0%", "[c]" when withheld, with † when indicative."""
-    if withheld:
-        return "[c]"
-    if rate is None:
-        return "–"
-    return f"{100 * rate:.1f}%" + ("†" if indicative else "")
 
 
 def table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
@@ -164,47 +149,6 @@ def what_changed(con: duckdb.DuckDBPyConnection, period: str) -> str:
     return "Significant changes: " + " ".join(sentences)
 
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-# Headless and offline: no sync, no updates, no background calls (this machine has no network).
-BROWSER_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-)  # fmt: skip
-
-
-def find_browser() -> str | None:
-    """A headless Chromium on this machine, if any (the PDF engine and the test's browser)."""
-    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
-
-
-def run_browser(browser: str, page: Path, *arguments: str) -> subprocess.CompletedProcess:
-    """Run headless Chromium on a local page, with a throwaway profile."""
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [browser, *BROWSER_FLAGS, f"--user-data-dir={profile}", *arguments, page.resolve().as_uri()],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-
-
-def print_pdf(page: Path) -> Path | None:
-    """The page printed to PDF by headless Chromium; None when no browser is installed."""
-    browser = find_browser()
-    if browser is None:
-        return None
-    pdf = page.with_suffix(".pdf")
-    run_browser(browser, page, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
-    return pdf if pdf.exists() and pdf.stat().st_size > 0 else None
-
-
-def published_periods(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Months that end a published rolling 3-month window (the months a report can cover), in order."""
-    sql = "select distinct period from marts.published_metric_values where period_type = 'rolling_3m' order by 1"
-    return [period for (period,) in con.sql(sql).fetchall()]
-
-
 def write_report(settings: Settings, period: str, out: Path) -> Path:
     """Write ``VictimVoice_report_<period>.html`` for the 3 and 12 months ending ``period``."""
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
@@ -239,10 +183,6 @@ REPORT_QUERIES = {
     "quotas": "select period, quota, target, delivered, met from marts.quota_compliance where period <= ?"
     " order by period desc, quota limit 18",
 }
-
-
-def count(value: object) -> str:
-    return "[c]" if value is None else str(value)
 
 
 def render(period: str, data: dict) -> str:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from victim_voice.settings import Settings
 from warehouse.db import open_reader
-from warehouse.settings import Settings
 
 PUBLISHED_TABLES = {
     "metric_values": "select * from marts.published_metric_values order by all",

@@ -1,4 +1,4 @@
-"""Finding, naming and reading supplier delivery files, everything as text.
+"""Reading a delivery file (CSV or XLSX) as text, exactly as delivered.
 
 A delivery is read into a DataFrame whose every cell is a Python ``str`` exactly as
 delivered (no typing, no "NA" → missing), with the header normalised (trimmed,
@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import re
-import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,13 +27,11 @@ from pathlib import Path
 import pandas as pd
 
 from schemas.codebook import Codebook, load_codebook
+from victim_voice.delivery.files import DeliveryName, UnreadableFile, landing_file_bytes, parse_delivery_name
 
 MAX_FIELD_CHARACTERS = 16 * 1024 * 1024
-MAX_FILE_BYTES = 1024**3  # a month's delivery is about 100 KB; a 1 GiB file is not a delivery
 MAX_XLSX_UNCOMPRESSED_BYTES = 2 * 1024**3  # beyond this a workbook is treated as a zip bomb
 MAX_XLSX_COMPRESSION_RATIO = 200
-# Files in the landing folder that are not deliveries yet (still uploading) or not ours.
-IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload")
 
 
 class DeliveryRejected(Exception):
@@ -47,20 +43,6 @@ class DeliveryRejected(Exception):
 
 
 @dataclass(frozen=True)
-class DeliveryName:
-    """What a delivery's file name says: fieldwork period and sequence number."""
-
-    file_name: str
-    period: str | None
-    seq: int | None
-
-    @property
-    def sort_key(self) -> tuple[str, int, str]:
-        """Deliveries are taken in order of period, then sequence (misnamed ones last)."""
-        return (self.period or "9999-99", self.seq if self.seq is not None else 99, self.file_name)
-
-
-@dataclass(frozen=True)
 class Delivery:
     """A delivery read as text: one row per data record, columns = codebook columns."""
 
@@ -69,62 +51,6 @@ class Delivery:
     row_numbers: list[int]  # 1 = first data record after the header
     row_shapes: list[str | None]  # "short" / "long" when the record does not fit the header
     ignored_columns: tuple[str, ...]
-
-
-def parse_delivery_name(file_name: str, book: Codebook | None = None) -> DeliveryName:
-    """Period and sequence from ``VictimVoice_<YYYY-MM>_<NN>.<csv|xlsx>``; None when misnamed.
-
-    >>> parse_delivery_name("VictimVoice_2023-06_02.csv")
-    DeliveryName(file_name='VictimVoice_2023-06_02.csv', period='2023-06', seq=2)
-    """
-    book = book or load_codebook()
-    match = book.file_name_pattern.match(file_name)
-    if not match or not 1 <= int(match["period"][5:]) <= 12:
-        return DeliveryName(file_name, None, None)
-    return DeliveryName(file_name, match["period"], int(match["seq"]))
-
-
-def display_name(file_name: str) -> str:
-    """A file name safe to print: control characters (terminal escapes, new lines) shown as ?.
-
-    >>> display_name("VictimVoice_2024-05_01.csv\x1b[2J")
-    'VictimVoice_2024-05_01.csv?[2J'
-    """
-    return "".join(c if c.isprintable() else "?" for c in file_name)
-
-
-def log_name(file_name: str) -> str:
-    """A file name for logs: a well-named delivery as it is; any other name (it could say
-    anything, a victim's name included) replaced by a neutral label."""
-    if parse_delivery_name(file_name).period is not None:
-        return file_name
-    digest = hashlib.sha256(file_name.encode("utf-8", "replace")).hexdigest()[:10]
-    return f"(a misnamed file, name hash {digest})"
-
-
-def find_candidate_files(landing: Path, settle_seconds: float = 0) -> list[Path]:
-    """Files waiting in the landing folder, in delivery order.
-
-    Hidden files and files still being uploaded are left alone: those named ``.part``,
-    ``.tmp`` or ``.crdownload``, and those changed in the last ``settle_seconds`` (an upload
-    that does not use a temporary name is still growing). Every other file is a candidate,
-    so a misnamed one is rejected, not ignored.
-    """
-    settled_before = time.time() - settle_seconds
-    files = [
-        p
-        for p in landing.iterdir()
-        if p.is_file()
-        and not p.name.startswith(".")
-        and not p.name.endswith(IN_PROGRESS_SUFFIXES)
-        and p.lstat().st_mtime <= settled_before
-    ]
-    return sorted(files, key=lambda p: parse_delivery_name(p.name).sort_key)
-
-
-def sha256_of(data: bytes) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def decode_csv_bytes(data: bytes) -> str:
@@ -242,7 +168,7 @@ def reportable_column(name: str, position: int) -> str:
     >>> reportable_column("interviewer_notes", 80), reportable_column("sarah jones", 81), reportable_column("", 82)
     ('interviewer_notes', '(column 81)', '(column 82)')
     """
-    from victim_voice.redaction import is_first_name, is_last_name
+    from victim_voice.protection.redaction import is_first_name, is_last_name
 
     code_like = re.fullmatch(r"[a-z][a-z_]{0,39}", name) is not None  # no digits: "ab123456c" is an NI number
     if code_like and not any(is_first_name(part) or is_last_name(part) for part in name.split("_")):
@@ -321,9 +247,10 @@ def read_delivery(path: Path, book: Codebook | None = None, data: bytes | None =
     if name.period is None:
         raise DeliveryRejected("is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx")
     if data is None:
-        data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
-        raise DeliveryRejected(f"is larger than {MAX_FILE_BYTES:,} bytes; a delivery is far smaller")
+        try:
+            data = landing_file_bytes(path)
+        except UnreadableFile as error:
+            raise DeliveryRejected(str(error).removeprefix("the file ")) from None
     records = read_xlsx_records(data) if path.suffix == ".xlsx" else read_csv_records(data)
     frame, numbers, shapes, ignored = records_to_frame(records, book)
     return Delivery(name, frame, numbers, shapes, ignored)

@@ -4,7 +4,7 @@ A labelled identifier counts as found when redacted spans cover all of it (of an
 what matters is that it is gone). A redacted span counts as correct when it overlaps a
 labelled identifier. The set lives in tests/fixtures/redaction_eval.jsonl.
 
-    .venv/bin/python -m victim_voice.redaction_eval [path/to/set.jsonl]
+    .venv/bin/python -m victim_voice.protection.redaction_eval [path/to/set.jsonl]
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from victim_voice.redaction import TYPES, Span, find_identifiers
+from victim_voice.protection.redaction import TYPES, Span, find_identifiers
 
-EVAL_SET = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "redaction_eval.jsonl"
+EVAL_SET = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "redaction_eval.jsonl"
 STRUCTURED = tuple(t for t in TYPES if t != "NAME")
 
 

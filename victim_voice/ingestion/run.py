@@ -1,0 +1,87 @@
+"""One ingestion run: every new file in the landing folder, in order, then the metrics.
+
+:func:`ingest_landing` is the run's sequence, written once. Called plainly it runs each
+step directly; the Prefect flow (``flows/monthly_ingestion.py``) calls the same function
+with its tasks as the steps (:class:`RunSteps`), so the two cannot drift apart.
+
+Example::
+
+    >>> outcomes = ingest_landing(Settings.from_env(), run_date=date.today())  # doctest: +SKIP
+    >>> [o.status for o in outcomes]  # doctest: +SKIP
+    [<Status.LOADED: 'LOADED'>, <Status.LOADED: 'LOADED'>]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from victim_voice.delivery.files import find_candidate_files
+from victim_voice.delivery.outcome import DeliveryOutcome
+from victim_voice.ingestion.loading import ingest_file
+from victim_voice.ingestion.parallel import PreparedAhead, prepared_ahead
+from victim_voice.protection.pseudonyms import load_pseudonym_key
+from victim_voice.settings import ConfigurationError, Settings
+from warehouse.db import open_writer
+from warehouse.models import refresh_metrics
+
+
+def check_landing(landing: Path) -> None:
+    """The landing folder must exist and be a folder."""
+    if landing.exists() and not landing.is_dir():
+        raise ConfigurationError(f"the landing folder {landing} is a file, not a folder")
+    if not landing.is_dir():
+        raise ConfigurationError(f"the landing folder {landing} does not exist (set --landing or VICTIM_VOICE_LANDING)")
+
+
+def check_warehouse_writable(settings: Settings) -> None:
+    """Open and close the warehouse once, so a bad path or a running ingestion is reported
+    before any work starts (raises ConfigurationError or WarehouseBusy)."""
+    with open_writer(settings.warehouse, settings.db_key):
+        pass
+
+
+def check_can_start(settings: Settings) -> None:
+    """What must hold before a run touches anything: the landing folder exists and the key is
+    usable (raises ConfigurationError)."""
+    check_landing(settings.landing)
+    load_pseudonym_key(settings)  # a missing or weak key stops the run before any file
+
+
+def ingest_one(settings: Settings, path: Path, run_date: date, ahead: PreparedAhead) -> DeliveryOutcome | None:
+    """Open the warehouse, process one file, close. None when the file was seen before.
+
+    A file a worker prepared is taken from ``ahead`` before the warehouse is opened, so
+    waiting for a worker never holds the writer's lock."""
+    key = load_pseudonym_key(settings)
+    prepared = ahead.take(path)
+    with open_writer(settings.warehouse, settings.db_key) as con:
+        return ingest_file(con, path, key, run_date, prepared)
+
+
+def nothing_to_say(settings: Settings, paths: list[Path]) -> None:
+    """The plain run announces nothing (the flow logs the files it found)."""
+
+
+@dataclass(frozen=True)
+class RunSteps:
+    """How the run's steps are called: directly (the default), or as Prefect tasks."""
+
+    found: Callable[[Settings, list[Path]], None] = nothing_to_say
+    ingest: Callable[[Settings, Path, date, PreparedAhead], DeliveryOutcome | None] = ingest_one
+    refresh: Callable[[Settings], list[str]] = refresh_metrics
+
+
+def ingest_landing(settings: Settings, run_date: date, steps: RunSteps = RunSteps()) -> list[DeliveryOutcome]:
+    """Process every file of the landing folder not processed before, in delivery order,
+    then refresh the metrics; returns the new files' outcomes. A large batch is prepared in
+    worker processes meanwhile."""
+    check_can_start(settings)
+    paths = find_candidate_files(settings.landing, settings.settle_seconds)
+    steps.found(settings, paths)
+    with prepared_ahead(settings, paths, run_date) as ahead:
+        outcomes = [steps.ingest(settings, path, run_date, ahead) for path in paths]
+    steps.refresh(settings)
+    return [o for o in outcomes if o is not None]

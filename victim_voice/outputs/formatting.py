@@ -1,0 +1,75 @@
+"""How figures and cells are written for people, in every output: one definition each.
+
+Example::
+
+    >>> percent(0.6204), percent(0.31, indicative=True), percent(0.5, withheld=True), percent(None)
+    ('62.0%', '31.0%†', '[c]', '–')
+    >>> spreadsheet_safe("=SUM(A1:A9)"), spreadsheet_safe(-1), spreadsheet_safe("ok")
+    ("'=SUM(A1:A9)", -1, 'ok')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from victim_voice.delivery.files import display_name
+
+WITHHELD = "[c]"  # fewer than 10 answers, or withheld so that a small figure cannot be worked out
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def percent(rate: float | None, withheld: bool = False, indicative: bool = False) -> str:
+    """A rate for people: "62.0%", "[c]" when withheld, with † when indicative, "–" when none."""
+    if withheld:
+        return WITHHELD
+    if rate is None:
+        return "–"
+    return f"{100 * rate:.1f}%" + ("†" if indicative else "")
+
+
+def count(value: object) -> str:
+    """A count for people; a withheld count (None) shows as [c]."""
+    return WITHHELD if value is None else str(value)
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) made inert with a ';
+    other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table (cells with | escaped); empty text when there are no rows.
+
+    >>> print(markdown_table(["a", "b"], [[1, "x|y"]]))
+    | a | b |
+    |---|---|
+    | 1 | x\\|y |
+    """
+
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    if not rows:
+        return ""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table for a terminal (control characters shown as ?).
+
+    >>> print(text_table(["a", "b"], [[1, "x"]]))
+    a  b
+    -  -
+    1  x
+    """
+    cells = [[("" if v is None else display_name(str(v))) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Every output of a month, written in one place: the report (HTML and PDF), a review pack
+per commissioned contract, and the published aggregates.
+
+The publication flow runs the same three writers as its tasks; the demo and the CLI call
+:func:`write_monthly_outputs`.
+
+Example::
+
+    >>> write_monthly_outputs(Settings.from_env(), Path("outputs"))  # doctest: +SKIP
+    [PosixPath('outputs/reports/VictimVoice_report_2024-06.html'), ...]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from schemas.codebook import load_codebook
+from victim_voice.outputs.contract_packs import write_contract_pack
+from victim_voice.outputs.headline import published_periods
+from victim_voice.outputs.pdf import print_pdf
+from victim_voice.outputs.publishing import publish
+from victim_voice.outputs.report import write_report
+from victim_voice.settings import Settings
+from warehouse.db import open_reader
+
+REPORTS, CONTRACT_PACKS, PUBLISHED = "reports", "contract-packs", "published"  # folders under the outputs folder
+
+
+def latest_period(settings: Settings) -> str | None:
+    """The latest month that ends a published rolling 3-month window (None before any)."""
+    with open_reader(settings.warehouse, db_key=settings.db_key) as con:
+        periods = published_periods(con)
+    return periods[-1] if periods else None
+
+
+def write_report_files(settings: Settings, period: str, out: Path) -> list[Path]:
+    """The report for ``period`` as HTML, and as PDF where headless Chromium is installed."""
+    page = write_report(settings, period, out)
+    pdf = print_pdf(page)
+    return [path for path in (page, pdf) if path]
+
+
+def write_contract_packs(settings: Settings, out: Path) -> list[Path]:
+    """A review pack for every contract in the codebook."""
+    return [write_contract_pack(settings, code, out) for code in load_codebook().contracts]
+
+
+def write_monthly_outputs(settings: Settings, out: Path, period: str | None = None) -> list[Path]:
+    """The report for ``period`` (default: the latest published), every contract pack and the
+    published aggregates, under ``out``; returns the paths written."""
+    period = period or latest_period(settings)
+    written = write_report_files(settings, period, out / REPORTS) if period else []
+    written += write_contract_packs(settings, out / CONTRACT_PACKS)
+    return written + publish(settings, out / PUBLISHED)

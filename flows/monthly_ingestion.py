@@ -2,11 +2,12 @@
 
 Thin orchestration: the run's sequence is :func:`victim_voice.ingestion.run.ingest_landing`,
 called with this module's tasks as its steps (one task per file, then one that refreshes
-the metrics), then the alerts. Tasks take paths, file names and counts (no rows, no key)
-and return the typed :class:`~victim_voice.delivery.outcome.DeliveryOutcome`; results are
-not persisted, and logs carry file names and counts, never row values. A large batch (a
-backlog of past deliveries) is prepared in worker processes meanwhile; each task is handed
-that preparation as an argument, so no rows pass through Prefect.
+the metrics), then the alerts. Tasks take paths and file names and return the typed
+:class:`~victim_voice.delivery.outcome.DeliveryOutcome` (counts and reasons); nothing is
+cached or persisted, and logs carry file names and counts, never row values. A large batch
+(a backlog of past deliveries) is prepared in worker processes meanwhile: each task is handed
+that preparation (a handle on the workers, holding no key) and takes its own file from it,
+so no rows and no key pass through Prefect.
 
 Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not set)::
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -29,20 +29,13 @@ from prefect.states import Completed, Failed, State
 from victim_voice.delivery.files import log_name
 from victim_voice.delivery.outcome import DeliveryOutcome, Status
 from victim_voice.ingestion.parallel import PreparedAhead
+from victim_voice.ingestion.result import IngestionResult
 from victim_voice.ingestion.run import RunSteps, ingest_landing, ingest_one
 from victim_voice.outputs.alerts import Alert, alert_message, alerts_markdown, find_alerts
-from victim_voice.outputs.run_summary import file_note, run_summary_markdown
+from victim_voice.outputs.run_summary import run_summary_markdown
 from victim_voice.settings import Settings
 from warehouse.db import WarehouseBusy
 from warehouse.models import refresh_metrics
-
-
-@dataclass(frozen=True)
-class IngestionResult:
-    """What one run did: the new files' outcomes and the alerts it raised (the flow's data)."""
-
-    files: tuple[DeliveryOutcome, ...]
-    alerts: tuple[Alert, ...] = ()
 
 
 def run_settings(landing: str | None, warehouse: str | None, key_file: str | None) -> Settings:
@@ -104,7 +97,7 @@ def ingest_delivery(
         outcome.rows_quarantined,
     )
     if outcome.reason:
-        logger.warning("%s: %s", name, file_note(outcome))
+        logger.warning("%s: %s", name, outcome.note)
     return outcome
 
 
@@ -183,7 +176,7 @@ def monthly_ingestion(
         len(new),
         sum(o.rows_loaded for o in new),
         sum(o.rows_quarantined for o in new),
-        sum(o.status == Status.REJECTED for o in new),
+        sum(o.status is Status.REJECTED for o in new),
     )
     result = IngestionResult(tuple(new), tuple(alerts))
     if not alerts:

@@ -17,11 +17,10 @@ from prefect.cache_policies import NO_CACHE
 
 from victim_voice.outputs.headline import published_periods
 from victim_voice.outputs.monthly import (
-    CONTRACT_PACKS,
-    PUBLISHED,
     REPORTS,
-    latest_period,
+    OutputSteps,
     write_contract_packs,
+    write_monthly_outputs,
     write_report_files,
 )
 from victim_voice.outputs.publishing import publish
@@ -50,17 +49,28 @@ def publish_task(warehouse: str, out: str) -> list[str]:
     return [str(p) for p in publish(warehouse_settings(warehouse), Path(out))]
 
 
+def task_steps() -> OutputSteps:
+    """The three writers as this flow's tasks (paths in, paths out)."""
+
+    def report(settings: Settings, period: str, folder: Path) -> list[Path]:
+        return [Path(p) for p in write_report_task(str(settings.warehouse), period, str(folder))]
+
+    def packs(settings: Settings, folder: Path) -> list[Path]:
+        return [Path(p) for p in write_packs_task(str(settings.warehouse), str(folder))]
+
+    def aggregates(settings: Settings, folder: Path) -> list[Path]:
+        return [Path(p) for p in publish_task(str(settings.warehouse), str(folder))]
+
+    return OutputSteps(report=report, packs=packs, aggregates=aggregates)
+
+
 @flow(name="monthly-publication", persist_result=False)
 def monthly_publication(warehouse: str | None = None, out: str = "outputs", period: str | None = None) -> list[str]:
     """The report for ``period`` (default: the latest), every contract pack and the published aggregates."""
     os.umask(0o077)
-    settings = warehouse_settings(warehouse)
-    period = period or latest_period(settings)
-    written = write_report_task(str(settings.warehouse), period, f"{out}/{REPORTS}") if period else []
-    written += write_packs_task(str(settings.warehouse), f"{out}/{CONTRACT_PACKS}")
-    written += publish_task(str(settings.warehouse), f"{out}/{PUBLISHED}")
+    written = write_monthly_outputs(warehouse_settings(warehouse), Path(out), period, task_steps())
     get_run_logger().info("%d output file(s) written under %s", len(written), out)
-    return written
+    return [str(path) for path in written]
 
 
 @flow(name="backfill", persist_result=False)

@@ -88,7 +88,7 @@ def parse_quotas(raw: dict) -> tuple[Quota, ...]:
         match = _QUOTA_RULE.match(str(spec["rule"]))
         if not match:
             raise ValueError(f"quota {name}: cannot parse rule {spec['rule']!r}")
-        values = tuple(v.strip() for v in (match["value"] or match["values"]).split(","))
+        values = tuple(dict.fromkeys(v.strip() for v in (match["value"] or match["values"]).split(",")))  # once each
         quotas.append(Quota(name, int(spec["min"]), total, match["column"], values, str(spec["rule"])))
     return tuple(quotas)
 

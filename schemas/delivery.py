@@ -1,8 +1,8 @@
 """The delivery contract as a pandera DataFrameModel, and row validation with reasons.
 
 Validation works on text. :func:`normalise_text` trims cells, upper-cases codes and
-turns blanks into missing values; :data:`DeliveryRows` (a ``DataFrameModel`` built
-from the codebook) then checks every rule of the contract lazily, so every failure of
+turns blanks into missing values; the ``DataFrameModel`` that :func:`build_delivery_model`
+builds from the codebook then checks every rule of the contract lazily, so every failure of
 every row is reported; :func:`validate_rows` turns pandera's failure cases into one
 quarantine entry per row and failed check, and types the rows that passed.
 

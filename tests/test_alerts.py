@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import RUN_DATE, full_month, write_csv
 from victim_voice.ingestion.run import ingest_landing
-from victim_voice.outputs.alerts import alert_message, alerts_markdown, find_alerts
+from victim_voice.outputs.alerts import AlertKind, alert_message, alerts_markdown, find_alerts
 from victim_voice.settings import ConfigurationError, Settings
 
 
@@ -27,7 +27,7 @@ def test_a_rejected_file_is_an_alert_under_its_label(settings: Settings) -> None
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
     (settings.landing / "Jane Smith notes.csv").write_text("x")
     alerts = run(settings)
-    assert alerts[0][0] == "FILE_REJECTED" and "Jane" not in alerts[0][1]
+    assert alerts[0][0] == AlertKind.FILE_REJECTED and "Jane" not in alerts[0][1]
     assert len(alerts) == 1
 
 
@@ -41,7 +41,7 @@ def test_quarantine_share_over_the_threshold_only(settings: Settings) -> None:
     for row in rows[170:]:  # 10 of 180 = 5.6%
         row["mode"] = ""
     write_csv(settings.landing / "VictimVoice_2024-06_01.csv", rows)
-    assert run(settings, date(2024, 7, 1)) == [("QUARANTINE_SHARE", "VictimVoice_2024-06_01.csv")]
+    assert run(settings, date(2024, 7, 1)) == [(AlertKind.QUARANTINE_SHARE, "VictimVoice_2024-06_01.csv")]
 
 
 def test_the_share_is_configurable(settings: Settings, monkeypatch) -> None:
@@ -50,7 +50,7 @@ def test_the_share_is_configurable(settings: Settings, monkeypatch) -> None:
     rows = full_month("2024-05", rows=172)
     rows[-1]["mode"] = rows[-2]["mode"] = ""  # 2 of 172 = 1.2%
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", rows)
-    assert run(settings) == [("QUARANTINE_SHARE", "VictimVoice_2024-05_01.csv")]
+    assert run(settings) == [(AlertKind.QUARANTINE_SHARE, "VictimVoice_2024-05_01.csv")]
 
 
 def test_quota_shortfalls_of_the_months_loaded_in_this_run(settings: Settings) -> None:
@@ -58,7 +58,7 @@ def test_quota_shortfalls_of_the_months_loaded_in_this_run(settings: Settings) -
     for row in rows[40:55]:
         row["crime_group"] = "THEFT"  # no sexual offences
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", rows)
-    assert run(settings) == [("QUOTA_SHORTFALL", "2024-05")]
+    assert run(settings) == [(AlertKind.QUOTA_SHORTFALL, "2024-05")]
     # a later run loading June alerts on June only, not May again
     write_csv(settings.landing / "VictimVoice_2024-06_01.csv", full_month("2024-06"))
     assert run(settings, date(2024, 7, 1)) == []
@@ -67,7 +67,7 @@ def test_quota_shortfalls_of_the_months_loaded_in_this_run(settings: Settings) -
 def test_a_top_up_that_meets_the_quota_clears_it(settings: Settings) -> None:
     rows = full_month("2024-05")
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", rows[:150])
-    assert ("QUOTA_SHORTFALL", "2024-05") in run(settings)
+    assert (AlertKind.QUOTA_SHORTFALL, "2024-05") in run(settings)
     write_csv(settings.landing / "VictimVoice_2024-05_02.csv", rows[150:])
     assert run(settings) == []
 
@@ -80,14 +80,14 @@ def test_the_supplier_is_late_from_the_due_day(settings: Settings, run_date: dat
     """May is in; June is due by the end of 2 July; on 1 August June is still the latest month due."""
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
     run(settings)
-    assert run(settings, run_date) == ([("SUPPLIER_LATE", late)] if late else [])
+    assert run(settings, run_date) == ([(AlertKind.SUPPLIER_LATE, late)] if late else [])
 
 
 def test_a_rejected_delivery_does_not_count_as_arrived(settings: Settings) -> None:
     (settings.landing / "VictimVoice_2024-05_01.csv").write_text("not,a,delivery\n1,2,3\n")
     assert run(settings, date(2024, 6, 5)) == [
-        ("FILE_REJECTED", "VictimVoice_2024-05_01.csv"),
-        ("SUPPLIER_LATE", "2024-05"),
+        (AlertKind.FILE_REJECTED, "VictimVoice_2024-05_01.csv"),
+        (AlertKind.SUPPLIER_LATE, "2024-05"),
     ]
 
 

@@ -12,8 +12,9 @@ import pytest
 
 from tests.conftest import RUN_DATE, base_row, write_csv
 from victim_voice import cli
-from victim_voice.delivery import files as delivery_files
+from victim_voice.delivery import files
 from victim_voice.delivery.files import display_name, log_name
+from victim_voice.delivery.outcome import Status
 from victim_voice.ingestion.run import ingest_landing
 from victim_voice.settings import Settings
 
@@ -50,7 +51,7 @@ def test_a_zip_bomb_workbook_is_rejected_without_unpacking(settings: Settings) -
     assert len(data) < 2 * 1024 * 1024
     (settings.landing / "VictimVoice_2024-05_01.xlsx").write_bytes(data)
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert outcome.status == "REJECTED"
+    assert outcome.status == Status.REJECTED
     assert outcome.reason.startswith("the file cannot be read as XLSX: it would unpack to 157,")
     assert outcome.reason.endswith("bytes (a zip bomb?)")
 
@@ -65,7 +66,7 @@ def test_an_xml_entity_bomb_is_refused(settings: Settings) -> None:
     data = with_part(valid_workbook_bytes(), "xl/workbook.xml", lambda part: part.write(laughs))
     (settings.landing / "VictimVoice_2024-05_01.xlsx").write_bytes(data)
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert outcome.status == "REJECTED" and outcome.reason.startswith("the file cannot be read as XLSX (")
+    assert outcome.status == Status.REJECTED and outcome.reason.startswith("the file cannot be read as XLSX (")
 
 
 def test_a_symbolic_link_is_never_followed(settings: Settings, tmp_path: Path) -> None:
@@ -74,16 +75,16 @@ def test_a_symbolic_link_is_never_followed(settings: Settings, tmp_path: Path) -
     os.symlink("/etc/passwd", settings.landing / "passwd")
     outcomes = ingest_landing(settings, RUN_DATE)
     assert [(o.status, o.reason) for o in outcomes] == [
-        ("REJECTED", "the file is a symbolic link; deliveries must be files")
+        (Status.REJECTED, "the file is a symbolic link; deliveries must be files")
     ] * 2
 
 
 def test_an_oversized_file_is_rejected_before_parsing(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(delivery_files, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()] * 3)
     [outcome] = ingest_landing(settings, RUN_DATE)
     assert (outcome.status, outcome.reason) == (
-        "REJECTED",
+        Status.REJECTED,
         "the file is larger than 1,000 bytes; a delivery is far smaller",
     )
 
@@ -116,7 +117,7 @@ def test_a_formula_in_a_delivered_xlsx_is_read_as_its_value_not_run(settings: Se
     sheet.cell(row=2, column=list(base_row()).index("comment_police") + 1).value = '=HYPERLINK("http://x","y")'
     workbook.save(settings.landing / "VictimVoice_2024-05_01.xlsx")
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert (outcome.status, outcome.rows_loaded) == ("LOADED", 1)  # no cached value: read as blank, nothing run
+    assert (outcome.status, outcome.rows_loaded) == (Status.LOADED, 1)  # no cached value: read as blank, nothing run
 
 
 def test_path_like_file_names_stay_inside_the_landing_folder(settings: Settings, tmp_path: Path) -> None:
@@ -130,6 +131,6 @@ def test_path_like_file_names_stay_inside_the_landing_folder(settings: Settings,
         write_csv(settings.landing / name, [base_row()])
     outcomes = ingest_landing(settings, RUN_DATE)
     assert [o.file_name for o in outcomes] == ["--help.csv", "VictimVoice_2024-05_01.csv\nrm -rf"]
-    assert {o.status for o in outcomes} == {"REJECTED"}
+    assert {o.status for o in outcomes} == {Status.REJECTED}
     assert outside.read_text() == "untouched"
     assert sorted(p.parent for p in settings.landing.iterdir()) == [settings.landing] * 3

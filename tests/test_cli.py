@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.monthly_ingestion import IngestionResult
 from tests.conftest import RUN_DATE, base_row, full_month, write_csv
 from victim_voice import cli
+from victim_voice.ingestion.result import IngestionResult
 from victim_voice.ingestion.run import ingest_landing
 from victim_voice.outputs.alerts import find_alerts
 from victim_voice.outputs.formatting import text_table

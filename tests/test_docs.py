@@ -23,28 +23,44 @@ def test_docstring_examples_run(module_name: str) -> None:
     assert result.failed == 0, f"{result.failed} docstring example(s) failed in {module_name}"
 
 
-def readme_commands() -> dict[str, set[str]]:
-    """The README's command list ("## Command line" code block): each command and its options."""
+def readme_commands() -> dict[str, tuple[set[str], set[str], int]]:
+    """The README's command list ("## Command line" code block): each command's options, the
+    options it requires (outside [ ] and ( )) and its number of positional arguments."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("## Command line", 1)[1].split("```", 2)[1]
-    commands: dict[str, set[str]] = {}
+    commands: dict[str, tuple[set[str], set[str], int]] = {}
     for line in block.splitlines():
         words = line.split()
-        if len(words) >= 2 and words[0] == "victim-voice":
-            options = commands.setdefault(words[1], set())
-            options |= {w.strip("[]()|") for w in words[2:] if w.strip("[]()|").startswith("--")}
+        if len(words) < 2 or words[0] != "victim-voice":
+            continue
+        options, required, positionals, depth, previous = set(), set(), 0, 0, ""
+        for word in words[2:]:
+            depth += word.count("[") + word.count("(")
+            bare = word.strip("[]()|")
+            if bare.startswith("--"):
+                options.add(bare)
+                if depth == 0:
+                    required.add(bare)
+            elif bare and depth == 0 and not previous.startswith("--"):
+                positionals += 1  # "SQL", FILE: not the value of an option
+            depth -= word.count("]") + word.count(")")
+            previous = bare if depth == 0 or bare.startswith("--") else previous
+        commands[words[1]] = (options, required, positionals)
     return commands
 
 
-def parser_commands() -> dict[str, set[str]]:
-    """The CLI parser's commands and their options (besides --help)."""
+def parser_commands() -> dict[str, tuple[set[str], set[str], int]]:
+    """The CLI parser's commands: their options (besides --help), required options, positionals."""
     from victim_voice.cli import build_parser
 
     [commands] = [a for a in build_parser()._actions if a.dest == "command"]
-    return {
-        name: {o for action in sub._actions for o in action.option_strings if o.startswith("--") and o != "--help"}
-        for name, sub in commands.choices.items()
-    }
+    found = {}
+    for name, sub in commands.choices.items():
+        options = {o for a in sub._actions for o in a.option_strings if o.startswith("--") and o != "--help"}
+        required = {o for a in sub._actions if a.required for o in a.option_strings if o.startswith("--")}
+        positionals = sum(1 for a in sub._actions if not a.option_strings)
+        found[name] = (options, required, positionals)
+    return found
 
 
 def test_the_readme_lists_every_command_with_its_options() -> None:
@@ -52,5 +68,5 @@ def test_the_readme_lists_every_command_with_its_options() -> None:
 
 
 def test_the_readme_describes_every_command() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("## Command line", 1)[1]
-    assert [c for c in parser_commands() if f"- `{c}`" not in readme] == []
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Command line", 1)[1].split("\n## ", 1)[0]
+    assert [c for c in parser_commands() if f"- `{c}`" not in section] == []

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RUN_DATE, base_row, write_csv
+from victim_voice.delivery.outcome import Status
 from victim_voice.ingestion.run import ingest_landing
 from victim_voice.settings import Settings
 from warehouse.db import open_writer
@@ -103,7 +104,7 @@ def test_file_is_rejected_whole_with_its_reason(case: tuple, settings: Settings)
     outcomes = ingest_landing(settings, RUN_DATE)
 
     assert [(o.file_name, o.status, o.rows_in_file, o.reason) for o in outcomes] == [
-        (file_name, "REJECTED", rows_in_file, reason)
+        (file_name, Status.REJECTED, rows_in_file, reason)
     ]
     with open_writer(settings.warehouse) as con:
         assert con.sql("select status, rows_loaded, rows_quarantined, reason from audit.deliveries").fetchall() == [
@@ -140,8 +141,8 @@ def test_a_poisoned_workbook_is_rejected_and_the_next_file_still_loads(settings:
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
     outcomes = ingest_landing(settings, RUN_DATE)
     assert [(o.status, o.reason) for o in outcomes] == [
-        ("REJECTED", "the file cannot be read as XLSX (ParseError)"),
-        ("LOADED", None),
+        (Status.REJECTED, "the file cannot be read as XLSX (ParseError)"),
+        (Status.LOADED, None),
     ]
 
 
@@ -159,13 +160,13 @@ def test_an_unreadable_file_is_reported_and_left_for_the_next_run(
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     [outcome] = ingest_landing(settings, RUN_DATE)
     assert (outcome.status, outcome.reason) == (
-        "REJECTED",
+        Status.REJECTED,
         "the file cannot be read (Permission denied); it will be tried again next run",
     )
     monkeypatch.undo()
     monkeypatch.setenv("VICTIM_VOICE_PSEUDONYM_KEY", "test-pseudonym-key-0123456789abcdef")
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert outcome.status == "LOADED"
+    assert outcome.status == Status.LOADED
 
 
 def test_a_huge_comment_quarantines_the_row_not_the_file(settings: Settings) -> None:
@@ -174,7 +175,7 @@ def test_a_huge_comment_quarantines_the_row_not_the_file(settings: Settings) -> 
         [base_row(), base_row(response_id="VV00000002", comment_police="x" * 200_000)],
     )
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert (outcome.status, outcome.rows_loaded, outcome.rows_quarantined) == ("LOADED", 1, 1)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_quarantined) == (Status.LOADED, 1, 1)
 
 
 def test_a_repeated_unknown_column_is_ignored_not_rejected(settings: Settings) -> None:
@@ -184,7 +185,7 @@ def test_a_repeated_unknown_column_is_ignored_not_rejected(settings: Settings) -
     first, _, values = rest.partition(b"\r\n")
     path.write_bytes(header + b",notes,Notes\r\n" + first + b",a,b\r\n" + values)
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert (outcome.status, outcome.rows_loaded, outcome.ignored_columns) == ("LOADED", 1, ("notes",))
+    assert (outcome.status, outcome.rows_loaded, outcome.ignored_columns) == (Status.LOADED, 1, ("notes",))
 
 
 def test_a_misnamed_file_is_stored_under_a_label_and_recorded_once(settings: Settings) -> None:

@@ -16,6 +16,7 @@ import yaml
 
 from tests.conftest import RUN_DATE, base_row, full_month, write_csv
 from victim_voice.delivery.outcome import Status
+from victim_voice.outputs.alerts import AlertKind
 from victim_voice.settings import Settings, apply_prefect_offline_defaults
 from warehouse.db import open_reader
 
@@ -85,7 +86,8 @@ def test_cli_runs_the_real_flow(prefect_server, settings: Settings, capsys, pref
 
 
 def test_the_flow_returns_typed_counts(prefect_server, settings: Settings) -> None:
-    from flows.monthly_ingestion import IngestionResult, monthly_ingestion
+    from flows.monthly_ingestion import monthly_ingestion
+    from victim_voice.ingestion.result import IngestionResult
 
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
     paths = {"landing": str(settings.landing), "warehouse": str(settings.warehouse), "run_date": RUN_DATE}
@@ -241,19 +243,19 @@ def test_a_batch_is_prepared_by_worker_processes_inside_the_flow(
 ) -> None:
     """A backfill's files are prepared by workers; the flow's tasks load what they prepared."""
     from flows.monthly_ingestion import monthly_ingestion
-    from victim_voice.ingestion import parallel as ingestion
+    from victim_voice.ingestion import parallel
 
-    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
     prepared_by_workers = []
-    take = ingestion.PreparedAhead.take
+    take = parallel.PreparedAhead.take
 
     def counting_take(self, path):
         prepared = take(self, path)
         prepared_by_workers.append(prepared is not None)
         return prepared
 
-    monkeypatch.setattr(ingestion.PreparedAhead, "take", counting_take)
+    monkeypatch.setattr(parallel.PreparedAhead, "take", counting_take)
     may = full_month("2024-05")
     may[0] = {**may[0], "comment_police": "Call PC Sarah Jones on 07700 900123"}
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", may)
@@ -262,7 +264,7 @@ def test_a_batch_is_prepared_by_worker_processes_inside_the_flow(
         landing=str(settings.landing), warehouse=str(settings.warehouse), run_date=RUN_DATE, return_state=True
     )
     files = state.result(raise_on_failure=False).files
-    assert [(o.status, o.rows_loaded) for o in files] == [("LOADED", 170), ("LOADED", 170)]
+    assert [(o.status, o.rows_loaded) for o in files] == [(Status.LOADED, 170), (Status.LOADED, 170)]
     assert prepared_by_workers == [True, True]
     with open_reader(settings.warehouse) as con:
         comment = con.sql("select comment_police from marts.responses where response_id = 'VV24050000'").fetchall()
@@ -297,7 +299,7 @@ def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settin
         landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
     )
     assert len(attempts) == 2
-    assert [o.status for o in state.result(raise_on_failure=False).files] == ["LOADED"]
+    assert [o.status for o in state.result(raise_on_failure=False).files] == [Status.LOADED]
 
 
 def test_a_busy_warehouse_before_a_batch_is_retried_by_the_tasks(
@@ -306,18 +308,18 @@ def test_a_busy_warehouse_before_a_batch_is_retried_by_the_tasks(
     """The batch's pre-check finds the warehouse busy: no worker starts and the run does not
     fail; the tasks open the warehouse themselves, with their retries."""
     import flows.monthly_ingestion as module
-    from victim_voice.ingestion import parallel as ingestion
+    from victim_voice.ingestion import parallel
 
     monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
-    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(module, "ingest_delivery", module.ingest_delivery.with_options(retry_delay_seconds=0))
-    monkeypatch.setattr(ingestion, "open_writer", busy_on_first_call(ingestion.open_writer, []))
+    monkeypatch.setattr(parallel, "open_writer", busy_on_first_call(parallel.open_writer, []))
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
     write_csv(settings.landing / "VictimVoice_2024-06_01.csv", [base_row(response_id="VV00000002")])
     state = module.monthly_ingestion(
         landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
     )
-    assert [o.status for o in state.result(raise_on_failure=False).files] == ["LOADED", "LOADED"]
+    assert [o.status for o in state.result(raise_on_failure=False).files] == [Status.LOADED, Status.LOADED]
 
 
 def test_the_demo_loads_what_it_just_wrote(prefect_server, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -382,7 +384,11 @@ def test_alerts_fail_the_run_with_an_artifact_and_a_notification(
         " QUOTA_SHORTFALL 2024-05"
     )
     result = state.result(raise_on_failure=False)
-    assert [a.kind for a in result.alerts] == ["QUARANTINE_SHARE", "FILE_REJECTED", "QUOTA_SHORTFALL"]
+    assert [a.kind for a in result.alerts] == [
+        AlertKind.QUARANTINE_SHARE,
+        AlertKind.FILE_REJECTED,
+        AlertKind.QUOTA_SHORTFALL,
+    ]
     assert result.files[0].rows_loaded == 160  # the good rows are loaded all the same
     with get_client(sync_client=True) as client:
         artifact = client.read_latest_artifacts()

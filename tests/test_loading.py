@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tests.conftest import RUN_DATE, TEST_KEY, base_row, write_csv
+from victim_voice.delivery.outcome import Status
 from victim_voice.ingestion.run import ingest_landing
 from victim_voice.protection.pseudonyms import pseudonymise
 from victim_voice.settings import Settings
@@ -40,7 +41,12 @@ def test_a_delivery_loads_valid_rows_and_quarantines_bad_ones(settings: Settings
         [base_row(), base_row(response_id="VV00000002", mode="FAX"), base_row(response_id="VV00000003")],
     )
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert (outcome.status, outcome.rows_in_file, outcome.rows_loaded, outcome.rows_quarantined) == ("LOADED", 3, 2, 1)
+    assert (outcome.status, outcome.rows_in_file, outcome.rows_loaded, outcome.rows_quarantined) == (
+        Status.LOADED,
+        3,
+        2,
+        1,
+    )
     assert query(settings.warehouse, "select response_id from marts.responses order by 1") == [
         ("VV00000001",),
         ("VV00000003",),
@@ -61,7 +67,7 @@ def test_rerun_changes_nothing_and_a_renamed_copy_is_a_duplicate(settings: Setti
     shutil.copy(first, settings.landing / "VictimVoice_2024-05_02.csv")
     [outcome] = ingest_landing(settings, RUN_DATE)
     assert (outcome.status, outcome.rows_loaded, outcome.reason) == (
-        "DUPLICATE",
+        Status.DUPLICATE,
         0,
         "byte-identical to VictimVoice_2024-05_01.csv, already processed",
     )
@@ -133,7 +139,7 @@ def test_crash_mid_file_leaves_no_trace_and_a_rerun_loads_it(
     monkeypatch.undo()
     monkeypatch.setenv("VICTIM_VOICE_PSEUDONYM_KEY", TEST_KEY)
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert (outcome.status, outcome.rows_loaded, outcome.rows_quarantined) == ("LOADED", 1, 1)
+    assert (outcome.status, outcome.rows_loaded, outcome.rows_quarantined) == (Status.LOADED, 1, 1)
 
 
 def test_process_killed_mid_file_leaves_no_trace(settings: Settings, tmp_path: Path) -> None:
@@ -198,10 +204,10 @@ def test_warehouse_is_owner_only(settings: Settings) -> None:
 
 def test_a_rejected_file_renamed_correctly_loads(settings: Settings) -> None:
     misnamed = write_csv(settings.landing / "victimvoice_2024-05_01.csv", [base_row()])
-    assert [o.status for o in ingest_landing(settings, RUN_DATE)] == ["REJECTED"]
+    assert [o.status for o in ingest_landing(settings, RUN_DATE)] == [Status.REJECTED]
     misnamed.rename(settings.landing / "VictimVoice_2024-05_01.csv")
     [outcome] = ingest_landing(settings, RUN_DATE)
-    assert (outcome.status, outcome.rows_loaded) == ("LOADED", 1)
+    assert (outcome.status, outcome.rows_loaded) == (Status.LOADED, 1)
 
 
 def test_a_truncated_upload_does_not_load_blank_answers(settings: Settings) -> None:

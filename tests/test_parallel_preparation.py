@@ -13,8 +13,9 @@ import pytest
 
 from tests.conftest import RUN_DATE, base_row, full_month, write_csv
 from tests.test_loading import table_snapshot
+from victim_voice.delivery.outcome import Status
 from victim_voice.delivery.preparing import PreparedDelivery
-from victim_voice.ingestion import parallel as ingestion
+from victim_voice.ingestion import parallel
 from victim_voice.ingestion.parallel import PreparedAhead, new_files, prepared_ahead
 from victim_voice.ingestion.run import ingest_landing
 from victim_voice.settings import ConfigurationError, Settings, available_cpus
@@ -46,10 +47,10 @@ def test_a_batch_prepared_by_workers_loads_exactly_what_one_process_loads(
 ) -> None:
     write_batch(settings.landing)
     serial = dataclasses.replace(settings, warehouse=tmp_path / "serial.duckdb", workers=1)
-    parallel = dataclasses.replace(settings, warehouse=tmp_path / "parallel.duckdb", workers=2)
+    in_workers = dataclasses.replace(settings, warehouse=tmp_path / "parallel.duckdb", workers=2)
     serial_outcomes = ingest_landing(serial, RUN_DATE)
 
-    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)  # these files are small: use the workers anyway
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)  # these files are small: use the workers anyway
     from_workers = []
     take = PreparedAhead.take
 
@@ -60,13 +61,20 @@ def test_a_batch_prepared_by_workers_loads_exactly_what_one_process_loads(
         return prepared
 
     monkeypatch.setattr(PreparedAhead, "take", counting_take)
-    parallel_outcomes = ingest_landing(parallel, RUN_DATE)
+    parallel_outcomes = ingest_landing(in_workers, RUN_DATE)
 
     assert parallel_outcomes == serial_outcomes
-    assert [o.status for o in parallel_outcomes] == ["LOADED", "LOADED", "LOADED", "DUPLICATE", "REJECTED", "REJECTED"]
-    assert snapshot(parallel) == snapshot(serial)
+    assert [o.status for o in parallel_outcomes] == [
+        Status.LOADED,
+        Status.LOADED,
+        Status.LOADED,
+        Status.DUPLICATE,
+        Status.REJECTED,
+        Status.REJECTED,
+    ]
+    assert snapshot(in_workers) == snapshot(serial)
     assert len(from_workers) == 6 and {kind for _, kind in from_workers} == {PreparedDelivery.__name__}
-    redacted = snapshot(parallel)["versions"]
+    redacted = snapshot(in_workers)["versions"]
     assert not any("Sarah" in str(cell) or "07700" in str(cell) for row in redacted for cell in row)
 
 
@@ -82,14 +90,14 @@ def test_a_small_batch_or_one_worker_starts_no_process(settings: Settings, monke
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a worker process was started")
 
-    monkeypatch.setattr(ingestion, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
     write_csv(settings.landing / "VictimVoice_2024-04_01.csv", full_month("2024-04"))
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
-    assert [o.status for o in ingest_landing(dataclasses.replace(settings, workers=8), RUN_DATE)] == ["LOADED"] * 2
-    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    assert [o.status for o in ingest_landing(dataclasses.replace(settings, workers=8), RUN_DATE)] == [Status.LOADED] * 2
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     write_csv(settings.landing / "VictimVoice_2024-06_01.csv", full_month("2024-06"))
     write_csv(settings.landing / "VictimVoice_2024-07_01.csv", full_month("2024-07"))
-    assert [o.status for o in ingest_landing(dataclasses.replace(settings, workers=1), RUN_DATE)] == ["LOADED"] * 2
+    assert [o.status for o in ingest_landing(dataclasses.replace(settings, workers=1), RUN_DATE)] == [Status.LOADED] * 2
 
 
 @pytest.mark.parametrize("text", ["0", "65", "-1", "two", "1.5", "²", ""])
@@ -115,20 +123,20 @@ def test_a_busy_warehouse_at_the_start_leaves_the_files_to_the_run_itself(
 ) -> None:
     """The pre-check cannot open the warehouse: no worker starts, nothing fails here, and the
     run's own steps (retried by the flow) read the files."""
-    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     paths = months(settings.landing, "2024-04", "2024-05")
 
     def busy(*args: object, **kwargs: object) -> None:
         raise WarehouseBusy("the warehouse is in use by another process")
 
-    monkeypatch.setattr(ingestion, "open_writer", busy)
+    monkeypatch.setattr(parallel, "open_writer", busy)
     with prepared_ahead(dataclasses.replace(settings, workers=2), paths, RUN_DATE) as ahead:
         assert [ahead.take(path) for path in paths] == [None, None]
 
 
 def test_an_error_during_the_run_stops_the_workers_at_once(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl+C or a failing load does not wait for the workers to finish their files."""
-    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     paths = months(settings.landing, "2024-04", "2024-05", "2024-06")
     workers = []
     with (
@@ -155,21 +163,21 @@ def killed(process: multiprocessing.Process) -> bool:
 def test_a_file_gone_after_the_check_is_left_for_the_next_run(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingestion, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     months(settings.landing, "2024-04", "2024-05", "2024-06")
-    checked = ingestion.new_files
+    checked = parallel.new_files
 
     def check_then_lose_one(*args: object) -> dict[Path, int]:
         found = checked(*args)
         (settings.landing / "VictimVoice_2024-05_01.csv").unlink()
         return found
 
-    monkeypatch.setattr(ingestion, "new_files", check_then_lose_one)
+    monkeypatch.setattr(parallel, "new_files", check_then_lose_one)
     outcomes = ingest_landing(dataclasses.replace(settings, workers=2), RUN_DATE)
     assert [(o.file_name, o.status) for o in outcomes] == [
-        ("VictimVoice_2024-04_01.csv", "LOADED"),
-        ("VictimVoice_2024-05_01.csv", "REJECTED"),
-        ("VictimVoice_2024-06_01.csv", "LOADED"),
+        ("VictimVoice_2024-04_01.csv", Status.LOADED),
+        ("VictimVoice_2024-05_01.csv", Status.REJECTED),
+        ("VictimVoice_2024-06_01.csv", Status.LOADED),
     ]
     assert "will be tried again next run" in outcomes[1].reason
     with open_writer(settings.warehouse) as con:

@@ -44,21 +44,34 @@ def test_the_stated_grain_names_columns_of_the_object(obj: PublicObject, warehou
     assert set(key_columns(obj)) <= set(columns), f"{obj.name}: grain {obj.grain!r}, columns {columns}"
 
 
+def key_check(warehouse: Path, obj: PublicObject) -> tuple[int, int, int]:
+    """(rows, rows repeating a key, rows with a blank key column) of ``obj`` under its stated grain."""
+    columns = key_columns(obj)
+    blank = " or ".join(f"{c} is null" for c in columns)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [found] = con.execute(
+            f"select count(*), count(*) - count(distinct ({', '.join(columns)})), count(*) filter (where {blank})"
+            f" from {obj.name}"
+        ).fetchall()
+    return found
+
+
 @pytest.mark.parametrize("obj", public_objects(), ids=lambda o: o.name)
 def test_the_stated_grain_is_a_unique_key(obj: PublicObject, warehouse: Path) -> None:
-    key = ", ".join(key_columns(obj))
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        [(rows, repeated)] = con.execute(
-            f"select count(*), count(*) - count(distinct ({key})) from {obj.name}"
-        ).fetchall()
+    rows, repeated, blank = key_check(warehouse, obj)
     assert rows > 0, f"{obj.name} is empty: the check would prove nothing"
-    assert repeated == 0, f"{obj.name}: {repeated} rows repeat a key of its stated grain ({key})"
+    assert repeated == 0, f"{obj.name}: {repeated} rows repeat a key of its stated grain ({obj.grain})"
+    assert blank == 0, f"{obj.name}: {blank} rows have a blank column of their key ({obj.grain})"
 
 
 def test_the_check_catches_a_grain_that_is_not_a_key(warehouse: Path) -> None:
     """The rule itself: metric values are not unique by metric and period alone."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        [(repeated,)] = con.execute(
-            "select count(*) - count(distinct (metric, period)) from marts.metric_values"
-        ).fetchall()
-    assert repeated > 0
+    rows, repeated, _ = key_check(warehouse, PublicObject("marts.metric_values", "", "metric, period"))
+    assert 0 < repeated < rows
+
+
+def test_the_readme_states_each_grain_as_the_sql_does() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for obj in public_objects():
+        [row] = [line for line in readme.splitlines() if line.startswith(f"| `{obj.name}` |")]
+        assert row.split(" | ")[1].startswith(obj.grain), obj.name

@@ -214,14 +214,14 @@ def _corpus() -> list[str]:
     the characters IGNORECASE folds in surprising ways ("ſ" for "s", "ı" for "i")."""
     import numpy as np
 
-    from victim_voice.demo import comments as demo_data
+    from victim_voice.demo import comments
 
     rng = np.random.default_rng(5)
     templates = [
-        t for group in (demo_data.POLICE_TEMPLATES, demo_data.SERVICE_TEMPLATES) for ts in group.values() for t in ts
+        t for group in (comments.POLICE_TEMPLATES, comments.SERVICE_TEMPLATES) for ts in group.values() for t in ts
     ]
     texts = [e["text"] for e in load_examples(FIXTURES / "redaction_eval.jsonl")]
-    texts += [demo_data._render_comment(templates, rng) for _ in range(1500)]
+    texts += [comments._render_comment(templates, rng) for _ in range(1500)]
     texts += [t.upper() for t in texts[:300]] + [t.replace("s", "ſ").replace("i", "ı") for t in texts[:300]]
     texts += ["Incıdent no. 4455 of 01/02/2024", "date of bırth 01/02/1990", "Sgt Kaur rang", "ſgt Kaur rang"]
     return texts

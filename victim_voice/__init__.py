@@ -1,1 +1,2 @@
-"""Victim Voice: the OPCC victims' survey pipeline (CLI, delivery files, demo data)."""
+"""Victim Voice: the OPCC victims' survey pipeline. One sub-package per layer: delivery,
+protection, ingestion, outputs and demo; settings.py and the CLI at the root."""

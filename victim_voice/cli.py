@@ -21,16 +21,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from victim_voice.delivery.files import display_name, log_name
 from victim_voice.delivery.outcome import DeliveryOutcome, Status
-from victim_voice.outputs.formatting import spreadsheet_safe, text_table
+from victim_voice.ingestion.result import IngestionResult
+from victim_voice.outputs.formatting import round_half_away, spreadsheet_safe, text_table
+from victim_voice.outputs.headline import HEADLINE_METRICS
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import WarehouseBusy, WarehouseMissing
-
-if TYPE_CHECKING:
-    from flows.monthly_ingestion import IngestionResult
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_ALERT = 0, 1, 2, 3, 4
 DEMO_MARKER = ".victim-voice-demo"
@@ -64,7 +62,7 @@ def summarise_outcomes(outcomes: Sequence[DeliveryOutcome]) -> str:
             o.rows_loaded,
             o.rows_quarantined,
             o.rows_corrected,
-            display_name((o.reason or describe_ignored(o.ignored_columns)).replace(o.file_name, log_name(o.file_name))),
+            display_name(o.note or describe_ignored(o.ignored_columns)),
         ]
         for o in outcomes
     ]
@@ -84,7 +82,7 @@ def format_alerts(result: IngestionResult) -> str:
 
 def exit_status(result: IngestionResult) -> int:
     """1 when any file was rejected, else 4 when the run raised another alert, else 0."""
-    if any(o.status == Status.REJECTED for o in result.files):
+    if any(o.status is Status.REJECTED for o in result.files):
         return EXIT_REJECTED
     return EXIT_ALERT if result.alerts else EXIT_OK
 
@@ -173,7 +171,7 @@ def prepare_demo_folder(folder: Path) -> None:
 
 
 # The demo's figures: the headline, a Victims' Code right and a commissioned service.
-DEMO_FIGURES = ("sat_informed", "sat_overall", "sat_treatment", "svc_IDVA_contact", "vcop_04")
+DEMO_FIGURES = (*HEADLINE_METRICS, "vcop_04", "svc_IDVA_contact")
 
 
 def demo_summary(warehouse: Path) -> str:
@@ -194,7 +192,7 @@ def demo_summary(warehouse: Path) -> str:
             "select period, quota, target, delivered from marts.quota_compliance where not met order by all"
         ).fetchall()
     headline = [
-        [metric, period, denominator, *(None if v is None else round(100 * v, 1) for v in (rate, low, high))]
+        [metric, period, denominator, *(None if v is None else round_half_away(100 * v) for v in (rate, low, high))]
         for metric, period, denominator, rate, low, high, _ in figures
     ]
     parts = [
@@ -335,13 +333,17 @@ def command_publish(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_contract_pack(args: argparse.Namespace, settings: Settings) -> int:
     """Write the review pack (XLSX) of one commissioned contract, or of all of them."""
-    from schemas.codebook import load_codebook
     from victim_voice.outputs.contract_packs import write_contract_pack
+    from victim_voice.outputs.monthly import write_contract_packs
 
     settings = settings.with_paths(warehouse=args.warehouse)
-    codes = list(load_codebook().contracts) if args.all else [args.contract]
-    for code in codes:
-        print(f"Wrote {write_contract_pack(settings, code, args.out)}")
+    paths = (
+        write_contract_packs(settings, args.out)
+        if args.all
+        else [write_contract_pack(settings, args.contract, args.out)]
+    )
+    for path in paths:
+        print(f"Wrote {path}")
     return EXIT_OK
 
 

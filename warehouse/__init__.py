@@ -1,1 +1,1 @@
-"""Loading deliveries into DuckDB, warehouse access and settings."""
+"""The DuckDB warehouse: connections and transactions, storage writes, the model runner."""

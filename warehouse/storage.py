@@ -1,30 +1,30 @@
-"""What ingestion writes and checks in the warehouse's storage tables: ``audit.deliveries``,
-``audit.quarantine`` and ``core.response_versions``.
+"""The storage tables ingestion writes and checks: ``audit.deliveries``, ``audit.quarantine``,
+``core.response_versions`` and ``audit.purges``, as plain rows and values.
 
-Plain statements on a connection; the caller decides the transaction
-(:func:`warehouse.db.transaction`), so a file and its audit rows land together.
+Statements on a connection; the caller decides the transaction
+(:func:`warehouse.db.transaction`), so a file and its audit rows land together. What the
+rows mean (file names, statuses, outcomes) is decided by the callers in
+``victim_voice/ingestion``.
 
 Example::
 
     >>> with open_writer(Path("warehouse.duckdb")) as con, transaction(con):  # doctest: +SKIP
-    ...     record_delivery(con, next_delivery_id(con), name, sha256, outcome)
+    ...     record_delivery(con, {"delivery_id": next_delivery_id(con), "file_name": ..., "status": "LOADED"})
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import duckdb
 import pandas as pd
 
-from victim_voice.delivery.files import DeliveryName, log_name
-from victim_voice.delivery.outcome import DeliveryOutcome, Status
 
-
-def already_processed(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str) -> bool:
-    """This exact file (same name, same bytes) has been seen before."""
+def already_processed(con: duckdb.DuckDBPyConnection, file_label: str, sha256: str) -> bool:
+    """A file of this name (as recorded) and these bytes has been seen before."""
     found = con.execute(
-        "select count(*) from audit.deliveries where file_name = ? and sha256 = ?", [log_name(file_name), sha256]
+        "select count(*) from audit.deliveries where file_name = ? and sha256 = ?", [file_label, sha256]
     ).fetchall()
     return found[0][0] > 0
 
@@ -36,8 +36,8 @@ def earlier_loaded_file_with_same_bytes(con: duckdb.DuckDBPyConnection, sha256: 
     nothing of it was loaded the first time.
     """
     found = con.execute(
-        "select file_name from audit.deliveries where sha256 = ? and status = ? order by delivery_id limit 1",
-        [sha256, Status.LOADED.value],
+        "select file_name from audit.deliveries where sha256 = ? and status = 'LOADED' order by delivery_id limit 1",
+        [sha256],
     ).fetchall()
     return found[0][0] if found else None
 
@@ -46,33 +46,11 @@ def next_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(delivery_id), 0) + 1 from audit.deliveries").fetchall()[0][0]
 
 
-def record_delivery(
-    con: duckdb.DuckDBPyConnection, delivery_id: int, name: DeliveryName, sha256: str, outcome: DeliveryOutcome
-) -> None:
-    """Insert the file's row into audit.deliveries."""
-    con.execute(
-        """
-        insert into audit.deliveries (
-            delivery_id, file_name, sha256, period, seq, status, rows_in_file, rows_loaded,
-            rows_quarantined, rows_corrected, reason, ignored_columns, processed_at)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        [
-            delivery_id,
-            log_name(name.file_name),  # a misnamed file's name could say anything: stored as a label
-            sha256,
-            name.period,
-            name.seq,
-            outcome.status.value,
-            outcome.rows_in_file,
-            outcome.rows_loaded,
-            outcome.rows_quarantined,
-            outcome.rows_corrected,
-            outcome.reason,
-            ", ".join(outcome.ignored_columns) or None,
-            datetime.now().replace(microsecond=0),
-        ],
-    )
+def record_delivery(con: duckdb.DuckDBPyConnection, row: Mapping[str, object]) -> None:
+    """Insert one file's row into audit.deliveries (columns by name; ``processed_at`` is now)."""
+    row = {**row, "processed_at": datetime.now().replace(microsecond=0)}
+    columns = ", ".join(row)
+    con.execute(f"insert into audit.deliveries ({columns}) values ({', '.join('?' * len(row))})", list(row.values()))
 
 
 def insert_quarantine(con: duckdb.DuckDBPyConnection, delivery_id: int, file_name: str, rows: pd.DataFrame) -> None:
@@ -96,3 +74,40 @@ def insert_response_versions(con: duckdb.DuckDBPyConnection, versions: pd.DataFr
     if versions.empty:
         return
     con.execute("insert into core.response_versions by name select * from versions")
+
+
+def old_quarantine_rows(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> int:
+    """How many quarantine rows belong to deliveries processed before ``cutoff``."""
+    return con.execute(
+        "select count(*) from audit.quarantine"
+        " where delivery_id in (select delivery_id from audit.deliveries where processed_at < ?)",
+        [cutoff],
+    ).fetchall()[0][0]
+
+
+def delete_old_quarantine_rows(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> None:
+    """Delete the quarantine rows of deliveries processed before ``cutoff`` (their counts stay)."""
+    con.execute(
+        "delete from audit.quarantine"
+        " where delivery_id in (select delivery_id from audit.deliveries where processed_at < ?)",
+        [cutoff],
+    )
+
+
+def record_purge(con: duckdb.DuckDBPyConnection, older_than_days: int, files: int, quarantine_rows: int) -> None:
+    """Insert one row into audit.purges (counts only)."""
+    con.execute(
+        "insert into audit.purges values (?, ?, ?, ?)", [datetime.now(), older_than_days, files, quarantine_rows]
+    )
+
+
+def files_recorded_before(
+    con: duckdb.DuckDBPyConnection, cutoff: datetime, statuses: list[str]
+) -> set[tuple[str, str]]:
+    """(file name, SHA-256) of well-named files recorded with one of ``statuses`` before ``cutoff``."""
+    found = con.execute(
+        "select file_name, sha256 from audit.deliveries"
+        " where processed_at < ? and list_contains(?, status) and period is not null",
+        [cutoff, statuses],
+    ).fetchall()
+    return set(found)

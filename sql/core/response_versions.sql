@@ -1,8 +1,9 @@
 -- core.response_versions: one row per loaded row of every delivery (grain: delivery_id, row_number).
 -- Every version of a response is kept; marts.responses picks the current one.
--- Written only by warehouse/loading.py, inside the transaction that records the delivery.
+-- Written only by victim_voice/ingestion/loading.py (through warehouse/storage.py), inside the
+-- transaction that records the delivery.
 -- The delivered crime number is never stored (only its keyed pseudonym); comments are stored
--- only as redacted at ingestion (victim_voice/redaction.py).
+-- only as redacted at ingestion (victim_voice/protection/redaction.py).
 create schema if not exists core;
 
 create table if not exists core.response_versions (

@@ -101,15 +101,24 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def too_large(size: int) -> str | None:
+    """Why a file of ``size`` bytes cannot be a delivery (None when it can): the one size cap.
+
+    >>> too_large(100_000) is None, too_large(2 * 1024**3)
+    (True, 'is larger than 1,073,741,824 bytes; a delivery is far smaller')
+    """
+    return f"is larger than {MAX_FILE_BYTES:,} bytes; a delivery is far smaller" if size > MAX_FILE_BYTES else None
+
+
 def landing_file_bytes(path: Path) -> bytes:
-    """A landing file's bytes, or :class:`UnreadableFile`. The one place the size cap is
-    checked, before anything is read into memory. A symbolic link is never followed (it
-    could point anywhere on the machine)."""
+    """A landing file's bytes, or :class:`UnreadableFile`; the size is checked before anything
+    is read into memory. A symbolic link is never followed (it could point anywhere on the
+    machine)."""
     if path.is_symlink():
         raise UnreadableFile("the file is a symbolic link; deliveries must be files")
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"the file is larger than {MAX_FILE_BYTES:,} bytes; a delivery is far smaller")
+        if reason := too_large(path.stat().st_size):
+            raise UnreadableFile(f"the file {reason}")
         return path.read_bytes()
     except OSError as error:
         raise UnreadableFile(

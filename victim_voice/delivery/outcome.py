@@ -6,18 +6,21 @@ Counts and reasons only, never row values.
 Example::
 
     >>> outcome = DeliveryOutcome("VictimVoice_2024-05_01.csv", Status.LOADED, 170, rows_loaded=168)
-    >>> outcome.status == Status.LOADED, outcome.status.value
-    (True, 'LOADED')
+    >>> outcome.status is Status.LOADED, outcome.status.value, outcome.status == "LOADED"
+    (True, 'LOADED', False)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum
+
+from victim_voice.delivery.files import log_name
 
 
-class Status(StrEnum):
-    """A processed file's status, as stored in ``audit.deliveries.status``."""
+class Status(Enum):
+    """A processed file's status; its value is what ``audit.deliveries.status`` stores. Not a
+    string: comparing it with one is always False, so no code can compare statuses as text."""
 
     LOADED = "LOADED"  # valid rows loaded (bad rows quarantined)
     REJECTED = "REJECTED"  # unusable as a whole: nothing loaded
@@ -36,6 +39,15 @@ class DeliveryOutcome:
     rows_corrected: int = 0
     reason: str | None = None
     ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The reason, with a misnamed file's name (it could say anything) replaced by its label.
+
+        >>> DeliveryOutcome("Jane Smith.csv", Status.REJECTED, None, reason="Jane Smith.csv is misnamed").note
+        '(a misnamed file, name hash 60d54a960f) is misnamed'
+        """
+        return (self.reason or "").replace(self.file_name, log_name(self.file_name))
 
     @property
     def quarantined_share(self) -> float:

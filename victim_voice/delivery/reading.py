@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from schemas.codebook import Codebook, load_codebook
-from victim_voice.delivery.files import DeliveryName, UnreadableFile, landing_file_bytes, parse_delivery_name
+from victim_voice.delivery.files import DeliveryName, parse_delivery_name, too_large
 
 MAX_FIELD_CHARACTERS = 16 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED_BYTES = 2 * 1024**3  # beyond this a workbook is treated as a zip bomb
@@ -247,10 +247,9 @@ def read_delivery(path: Path, book: Codebook | None = None, data: bytes | None =
     if name.period is None:
         raise DeliveryRejected("is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx")
     if data is None:
-        try:
-            data = landing_file_bytes(path)
-        except UnreadableFile as error:
-            raise DeliveryRejected(str(error).removeprefix("the file ")) from None
+        data = path.read_bytes()
+    if reason := too_large(len(data)):
+        raise DeliveryRejected(reason)
     records = read_xlsx_records(data) if path.suffix == ".xlsx" else read_csv_records(data)
     frame, numbers, shapes, ignored = records_to_frame(records, book)
     return Delivery(name, frame, numbers, shapes, ignored)

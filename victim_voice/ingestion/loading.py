@@ -19,11 +19,34 @@ from pathlib import Path
 
 import duckdb
 
-from victim_voice.delivery.files import DeliveryName, parse_delivery_name, sha256_of
+from victim_voice.delivery.files import DeliveryName, log_name, parse_delivery_name, sha256_of
 from victim_voice.delivery.outcome import DeliveryOutcome, Status
 from victim_voice.delivery.preparing import PreparedDelivery, prepare_delivery, read_landing_file
 from warehouse import storage
 from warehouse.db import transaction
+
+
+def delivery_row(delivery_id: int, name: DeliveryName, sha256: str, outcome: DeliveryOutcome) -> dict[str, object]:
+    """The file's row of audit.deliveries."""
+    return {
+        "delivery_id": delivery_id,
+        "file_name": log_name(name.file_name),  # a misnamed file's name could say anything: stored as a label
+        "sha256": sha256,
+        "period": name.period,
+        "seq": name.seq,
+        "status": outcome.status.value,
+        "rows_in_file": outcome.rows_in_file,
+        "rows_loaded": outcome.rows_loaded,
+        "rows_quarantined": outcome.rows_quarantined,
+        "rows_corrected": outcome.rows_corrected,
+        "reason": outcome.reason,
+        "ignored_columns": ", ".join(outcome.ignored_columns) or None,
+    }
+
+
+def seen_before(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str) -> bool:
+    """This exact file (same name, same bytes) has been processed before."""
+    return storage.already_processed(con, log_name(file_name), sha256)
 
 
 def load_validated(
@@ -41,7 +64,7 @@ def load_validated(
             rows_corrected=storage.count_corrections(con, prepared.rows),
             ignored_columns=prepared.ignored_columns,
         )
-        storage.record_delivery(con, delivery_id, name, sha256, outcome)
+        storage.record_delivery(con, delivery_row(delivery_id, name, sha256, outcome))
         storage.insert_quarantine(con, delivery_id, name.file_name, prepared.quarantine)
         storage.insert_response_versions(con, prepared.rows.assign(delivery_id=delivery_id))
     return outcome
@@ -52,7 +75,7 @@ def record_without_loading(
 ) -> DeliveryOutcome:
     """Record a rejected or duplicate file (nothing of it is loaded)."""
     with transaction(con):
-        storage.record_delivery(con, storage.next_delivery_id(con), name, sha256, outcome)
+        storage.record_delivery(con, delivery_row(storage.next_delivery_id(con), name, sha256, outcome))
     return outcome
 
 
@@ -74,7 +97,7 @@ def ingest_file(
     if isinstance(data, DeliveryOutcome):
         return data
     sha256 = data.sha256 if isinstance(data, PreparedDelivery) else sha256_of(data)
-    if storage.already_processed(con, path.name, sha256):
+    if seen_before(con, path.name, sha256):
         return None
     name = parse_delivery_name(path.name)
     original = storage.earlier_loaded_file_with_same_bytes(con, sha256)

@@ -25,10 +25,10 @@ from pathlib import Path
 from victim_voice.delivery.files import sha256_of
 from victim_voice.delivery.outcome import DeliveryOutcome
 from victim_voice.delivery.preparing import PreparedDelivery, prepare_file, read_landing_file
+from victim_voice.ingestion.loading import seen_before
 from victim_voice.protection.pseudonyms import load_pseudonym_key
 from victim_voice.settings import Settings
 from warehouse.db import WarehouseBusy, open_writer
-from warehouse.storage import already_processed
 
 # Below this much new data, starting worker processes (about a second each) costs more than
 # it saves: a month's delivery (about 100 KB) is always prepared in the run's own process.
@@ -38,17 +38,17 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 class PreparedAhead:
     """New files being prepared (read, validated, protected) in worker processes, in delivery
     order, at most one per worker ahead of the writer, so memory stays bounded. An empty one
-    (no pool) prepares nothing: each file is then read where it is loaded."""
+    (no pool) prepares nothing: each file is then read where it is loaded. It holds no key
+    (the workers were given it when they started) and no rows until a file is taken."""
 
     def __init__(
         self,
         pool: ProcessPoolExecutor | None = None,
         paths: Iterable[Path] = (),
-        key: bytes = b"",
         run_date: date | None = None,
         workers: int = 0,
     ) -> None:
-        self._pool, self._waiting, self._key, self._run_date = pool, deque(paths), key, run_date
+        self._pool, self._waiting, self._run_date = pool, deque(paths), run_date
         self._running: dict[Path, Future] = {}
         for _ in range(workers):
             self._submit_next()
@@ -56,7 +56,7 @@ class PreparedAhead:
     def _submit_next(self) -> None:
         if self._pool and self._waiting:
             path = self._waiting.popleft()
-            self._running[path] = self._pool.submit(prepare_file, path, self._key, self._run_date)
+            self._running[path] = self._pool.submit(_prepare_in_worker, path, self._run_date)
 
     def take(self, path: Path) -> PreparedDelivery | DeliveryOutcome | None:
         """The file prepared by a worker (waiting for it), or None when it was not sent to one."""
@@ -76,7 +76,7 @@ def new_files(settings: Settings, paths: list[Path]) -> dict[Path, int]:
         if not isinstance(data, DeliveryOutcome):
             fingerprints[path] = (sha256_of(data), len(data))
     with open_writer(settings.warehouse, settings.db_key) as con:
-        return {p: size for p, (sha, size) in fingerprints.items() if not already_processed(con, p.name, sha)}
+        return {p: size for p, (sha, size) in fingerprints.items() if not seen_before(con, p.name, sha)}
 
 
 def landing_bytes(paths: list[Path]) -> int:
@@ -90,9 +90,19 @@ def landing_bytes(paths: list[Path]) -> int:
     return total
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl+C to the run, which stops them (no traceback from each worker)."""
+_worker_key: bytes = b""  # set once in each worker process by _start_worker
+
+
+def _start_worker(key: bytes) -> None:
+    """A worker keeps the pseudonymisation key for the files it prepares, and leaves Ctrl+C to
+    the run, which stops it (no traceback from each worker)."""
+    global _worker_key
+    _worker_key = key
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _prepare_in_worker(path: Path, run_date: date) -> PreparedDelivery | DeliveryOutcome:
+    return prepare_file(path, _worker_key, run_date)
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:
@@ -129,10 +139,11 @@ def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Ite
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),  # never fork a process holding threads and a database
-        initializer=_ignore_interrupts,
+        initializer=_start_worker,
+        initargs=(load_pseudonym_key(settings),),
     )
     try:
-        yield PreparedAhead(pool, list(new), load_pseudonym_key(settings), run_date, workers)
+        yield PreparedAhead(pool, list(new), run_date, workers)
     except BaseException:
         _stop_now(pool)
         raise

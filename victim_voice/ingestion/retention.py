@@ -23,6 +23,7 @@ import duckdb
 from victim_voice.delivery.files import UnreadableFile, find_candidate_files, landing_file_bytes, sha256_of
 from victim_voice.delivery.outcome import Status
 from victim_voice.settings import ConfigurationError, Settings
+from warehouse import storage
 from warehouse.db import open_writer, transaction
 
 
@@ -41,14 +42,7 @@ def files_past_retention(con: duckdb.DuckDBPyConnection, landing: Path, cutoff: 
     Anything else stays: a rejected file (the supplier may need it), a file never processed,
     a misnamed one (it may not be a delivery at all: notes, a key), a symbolic link.
     """
-    processed = {
-        (name, sha)
-        for name, sha in con.execute(
-            "select file_name, sha256 from audit.deliveries"
-            " where processed_at < ? and list_contains(?, status) and period is not null",
-            [cutoff, [Status.LOADED.value, Status.DUPLICATE.value]],
-        ).fetchall()
-    }
+    processed = storage.files_recorded_before(con, cutoff, [Status.LOADED.value, Status.DUPLICATE.value])
     names = {name for name, _ in processed}
     return [
         path
@@ -72,18 +66,12 @@ def purge(settings: Settings, older_than_days: int, dry_run: bool = False) -> Pu
     cutoff = datetime.now() - timedelta(days=older_than_days)
     with open_writer(settings.warehouse, settings.db_key) as con:
         files = files_past_retention(con, settings.landing, cutoff) if settings.landing.is_dir() else []
-        old_rows = (
-            "from audit.quarantine"
-            " where delivery_id in (select delivery_id from audit.deliveries where processed_at < ?)"
-        )
-        [(rows,)] = con.execute(f"select count(*) {old_rows}", [cutoff]).fetchall()
+        rows = storage.old_quarantine_rows(con, cutoff)
         if dry_run:
             return PurgeResult(len(files), rows)
         for path in files:
             path.unlink()
         with transaction(con):
-            con.execute(f"delete {old_rows}", [cutoff])
-            con.execute(
-                "insert into audit.purges values (?, ?, ?, ?)", [datetime.now(), older_than_days, len(files), rows]
-            )
+            storage.delete_old_quarantine_rows(con, cutoff)
+            storage.record_purge(con, older_than_days, len(files), rows)
     return PurgeResult(len(files), rows)

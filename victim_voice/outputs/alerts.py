@@ -25,17 +25,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
+from enum import Enum
 
 from victim_voice.delivery.files import log_name
 from victim_voice.delivery.outcome import DeliveryOutcome, Status
-from victim_voice.outputs.formatting import markdown_table
-from victim_voice.outputs.run_summary import file_note
+from victim_voice.outputs.formatting import markdown_table, percent
 from victim_voice.settings import Settings
 from warehouse.db import open_reader
 
 
-class AlertKind(StrEnum):
+class AlertKind(Enum):
+    """What an alert is about; its value is the word people see."""
+
     FILE_REJECTED = "FILE_REJECTED"
     QUARANTINE_SHARE = "QUARANTINE_SHARE"
     QUOTA_SHORTFALL = "QUOTA_SHORTFALL"
@@ -69,14 +70,14 @@ def file_alerts(outcomes: list[DeliveryOutcome], max_share: float) -> list[Alert
     alerts = []
     for o in outcomes:
         name = log_name(o.file_name)
-        if o.status == Status.REJECTED:
-            alerts.append(Alert(AlertKind.FILE_REJECTED, name, f"rejected whole: {file_note(o)}"))
-        elif o.status == Status.LOADED and o.quarantined_share > max_share:
+        if o.status is Status.REJECTED:
+            alerts.append(Alert(AlertKind.FILE_REJECTED, name, f"rejected whole: {o.note}"))
+        elif o.status is Status.LOADED and o.quarantined_share > max_share:
             alerts.append(
                 Alert(
                     AlertKind.QUARANTINE_SHARE,
                     name,
-                    f"{o.rows_quarantined} of {o.rows_in_file} rows quarantined ({100 * o.quarantined_share:.1f}%,"
+                    f"{o.rows_quarantined} of {o.rows_in_file} rows quarantined ({percent(o.quarantined_share)},"
                     f" alert above {100 * max_share:g}%)",
                 )
             )
@@ -85,7 +86,7 @@ def file_alerts(outcomes: list[DeliveryOutcome], max_share: float) -> list[Alert
 
 def warehouse_alerts(outcomes: list[DeliveryOutcome], settings: Settings, run_date: date) -> list[Alert]:
     """Quota shortfalls of the months loaded in this run, and a late supplier."""
-    loaded = [o.file_name for o in outcomes if o.status == Status.LOADED]
+    loaded = [o.file_name for o in outcomes if o.status is Status.LOADED]
     due = due_month(run_date, settings.delivery_due_day)
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
         shortfalls = con.execute(

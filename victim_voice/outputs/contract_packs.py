@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.codebook import load_codebook
-from victim_voice.outputs.formatting import spreadsheet_safe
+from victim_voice.outputs.formatting import WITHHELD, spreadsheet_safe
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import open_reader
 
@@ -71,7 +71,7 @@ def kpi_rows(con: duckdb.DuckDBPyConnection, scope: list[dict], latest: str) -> 
         ):
             if period != latest:
                 continue
-            flag = "[c] fewer than 10" if withheld else ("indicative: 10-29" if indicative else "")
+            flag = f"{WITHHELD} fewer than 10" if withheld else ("indicative: 10-29" if indicative else "")
             rows.append([item["service"], item.get("area") or "all", metric, period, num, den, rate, low, high, flag])
     return rows
 

@@ -10,6 +10,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from victim_voice.delivery.files import display_name
@@ -25,6 +26,16 @@ def percent(rate: float | None, withheld: bool = False, indicative: bool = False
     if rate is None:
         return "–"
     return f"{100 * rate:.1f}%" + ("†" if indicative else "")
+
+
+def round_half_away(value: float, digits: int = 1) -> float:
+    """Rounded as SQL's round() does (half away from zero), not as Python's round() (half to even).
+
+    >>> round_half_away(6.25), round(6.25, 1), round_half_away(-0.05)
+    (6.3, 6.2, -0.1)
+    """
+    scaled = value * 10**digits
+    return math.copysign(math.floor(abs(scaled) + 0.5), scaled) / 10**digits
 
 
 def count(value: object) -> str:

@@ -1,8 +1,8 @@
 """Every output of a month, written in one place: the report (HTML and PDF), a review pack
 per commissioned contract, and the published aggregates.
 
-The publication flow runs the same three writers as its tasks; the demo and the CLI call
-:func:`write_monthly_outputs`.
+The sequence is written once, in :func:`write_monthly_outputs`: the demo calls it with the
+writers themselves, the monthly-publication flow with its tasks (:class:`OutputSteps`).
 
 Example::
 
@@ -12,6 +12,8 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.codebook import load_codebook
@@ -45,10 +47,21 @@ def write_contract_packs(settings: Settings, out: Path) -> list[Path]:
     return [write_contract_pack(settings, code, out) for code in load_codebook().contracts]
 
 
-def write_monthly_outputs(settings: Settings, out: Path, period: str | None = None) -> list[Path]:
+@dataclass(frozen=True)
+class OutputSteps:
+    """How the three writers are called: directly (the default), or as Prefect tasks."""
+
+    report: Callable[[Settings, str, Path], list[Path]] = write_report_files
+    packs: Callable[[Settings, Path], list[Path]] = write_contract_packs
+    aggregates: Callable[[Settings, Path], list[Path]] = publish
+
+
+def write_monthly_outputs(
+    settings: Settings, out: Path, period: str | None = None, steps: OutputSteps = OutputSteps()
+) -> list[Path]:
     """The report for ``period`` (default: the latest published), every contract pack and the
     published aggregates, under ``out``; returns the paths written."""
     period = period or latest_period(settings)
-    written = write_report_files(settings, period, out / REPORTS) if period else []
-    written += write_contract_packs(settings, out / CONTRACT_PACKS)
-    return written + publish(settings, out / PUBLISHED)
+    written = steps.report(settings, period, out / REPORTS) if period else []
+    written += steps.packs(settings, out / CONTRACT_PACKS)
+    return written + steps.aggregates(settings, out / PUBLISHED)

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from victim_voice.outputs.formatting import count, percent
-from victim_voice.outputs.headline import HEADLINE, published_periods
+from victim_voice.outputs.headline import HEADLINE, HEADLINE_METRICS, published_periods
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import open_reader
 
@@ -168,7 +168,8 @@ def write_report(settings: Settings, period: str, out: Path) -> Path:
 REPORT_QUERIES = {
     "responses": "select denominator, withheld from marts.published_metric_values"
     " where metric = 'journey_INVESTIGATION' and period_type = 'rolling_3m' and period = ? and breakdown = 'all'",
-    "trend": "select period, rate, ci_low, ci_high from marts.published_metric_values where metric = 'sat_overall'"
+    "trend": "select period, rate, ci_low, ci_high from marts.published_metric_values"
+    f" where metric = '{HEADLINE_METRICS[0]}'"
     " and period_type = 'rolling_3m' and breakdown = 'all' and period <= ? order by period",
     "scorecard": "select crime_type, responses, satisfied_overall, kept_informed, treated_fairly, rights_met"
     " from marts.crime_type_scorecard where period_type = 'rolling_12m' and period = ? order by crime_type",
@@ -200,7 +201,7 @@ def render(period: str, data: dict) -> str:
         ),
         f"<p>{html.escape(data['changed'])}</p>",
         "<h2>Trend</h2>",
-        trend_svg("Satisfied with the whole experience, rolling 3 months", data["trend"]),
+        trend_svg(f"{HEADLINE[0][1]}, rolling 3 months", data["trend"]),
         "<h2>Crime types</h2>",
         table(
             "Crime-type scorecard, 12 months (domestic abuse and sexual offences always shown)",

@@ -21,19 +21,14 @@ from victim_voice.outputs.headline import latest_rolling_3m
 from warehouse.db import open_reader
 
 
-def file_note(outcome: DeliveryOutcome) -> str:
-    """The outcome's reason, with a misnamed file's name replaced by its label."""
-    return (outcome.reason or "").replace(outcome.file_name, log_name(outcome.file_name))
-
-
 def run_summary_markdown(outcomes: list[DeliveryOutcome], warehouse: Path, db_key: str | None = None) -> str:
     """The summary of one run, from its outcomes and the refreshed warehouse."""
     files = [
         [log_name(o.file_name), o.status.value, o.rows_in_file, o.rows_loaded, o.rows_quarantined,
-         o.rows_corrected, file_note(o)]
+         o.rows_corrected, o.note]
         for o in outcomes
     ]  # fmt: skip
-    loaded_files = [o.file_name for o in outcomes if o.status == Status.LOADED]
+    loaded_files = [o.file_name for o in outcomes if o.status is Status.LOADED]
     with open_reader(warehouse, db_key=db_key) as con:
         reasons = con.execute(
             "select check_name, count(*) from audit.quarantine where list_contains(?, file_name)"

@@ -1,0 +1,24 @@
+"""What one ingestion run did: the typed result the flow returns and the CLI reads.
+
+Kept apart from the run itself so that reading a result imports nothing heavy.
+
+Example::
+
+    >>> IngestionResult(files=()).alerts
+    ()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from victim_voice.delivery.outcome import DeliveryOutcome
+
+
+@dataclass(frozen=True)
+class IngestionResult:
+    """What one run did: the new files' outcomes and the alerts raised about them (the
+    monthly-ingestion flow's data, read by the CLI)."""
+
+    files: tuple[DeliveryOutcome, ...]
+    alerts: tuple = ()  # victim_voice.outputs.alerts.Alert, found after the run

@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test bench lint format clean
+.PHONY: help install demo test bench lint format clean name-model redaction-eval
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,12 @@ bench: install ## benchmarks (about 15 minutes, not part of make test): monthly 
 	$(PYTHON) benchmarks/bench_monthly.py
 	$(PYTHON) benchmarks/bench_ingest.py
 	$(PYTHON) benchmarks/bench_metrics.py
+
+name-model: install ## retrain the redactor's name model from ../shared/data/realtext-dev (dev half) and generated comments
+	$(PYTHON) -m victim_voice.protection.name_model_training
+
+redaction-eval: install ## the redactor measured on the held-out real text (../shared/data/realtext-dev, test half)
+	$(PYTHON) -m victim_voice.protection.redaction_eval --realtext ../shared/data/realtext-dev --split test
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .

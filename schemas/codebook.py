@@ -12,6 +12,8 @@ Example::
     ('ONLINE', 'PHONE', 'PAPER')
     >>> len(book.services)
     8
+    >>> book.service_aliases["SARC"][:2]
+    ('SARC', 'sexual assault referral centre')
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import permutations
 from pathlib import Path
 
 import yaml
@@ -95,7 +98,8 @@ def parse_quotas(raw: dict) -> tuple[Quota, ...]:
 
 @dataclass(frozen=True)
 class Codebook:
-    """The whole contract: columns, scales, services, rights, contracts and quotas."""
+    """The whole contract: columns, scales, services (and how victims name them), rights,
+    contracts and quotas."""
 
     version: int
     file_name_pattern: re.Pattern[str]
@@ -103,6 +107,7 @@ class Codebook:
     columns: tuple[ColumnSpec, ...]
     journey_stages: tuple[str, ...]
     services: dict[str, str]
+    service_aliases: dict[str, tuple[str, ...]]  # how victims name each service in comments
     rights: dict[str, dict[str, str]]
     police_satisfaction: dict[str, str]
     scales: dict[str, object]
@@ -156,6 +161,49 @@ def _codes(values: object) -> tuple[str, ...]:
     return tuple(str(v) for v in values)  # type: ignore[union-attr]
 
 
+def alias_pattern(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``aliases`` as whole words, case-insensitively, spaces matching any white space
+    (apostrophes straight: see :func:`plain_apostrophes`).
+
+    >>> pattern = alias_pattern(("DA advocate", "RJ"))
+    >>> [bool(pattern.search(text)) for text in ("my da  advocate's number", "RJs", "the RJ team")]
+    [True, False, True]
+    """
+    words = sorted((r"\s+".join(map(re.escape, a.split())) for a in aliases), key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(words)})(?!\w)", re.IGNORECASE)
+
+
+def plain_apostrophes(text: str) -> str:
+    """Curly apostrophes as straight ones, so "children’s service" reads as "children's service"."""
+    return text.replace("’", "'").replace("‘", "'")
+
+
+def parse_service_aliases(raw: dict, services: list[str]) -> dict[str, tuple[str, ...]]:
+    """Every service's aliases (apostrophes straight); refused when a service has none, or when
+    an alias of one service also names another: a word two services share names neither, so it
+    is never an alias.
+
+    >>> parse_service_aliases({"IDVA": ["IDVA", "advocate"], "ISVA": ["ISVA", "sexual violence advocate"]},
+    ...                       ["IDVA", "ISVA"])
+    Traceback (most recent call last):
+    ValueError: service_aliases: 'sexual violence advocate' (ISVA) also names IDVA ('advocate'): ...
+    """
+    if sorted(raw) != sorted(services):
+        raise ValueError(f"service_aliases must list exactly the services {', '.join(services)}")
+    aliases = {s: tuple(plain_apostrophes(str(a)) for a in raw[s] or ()) for s in services}
+    if empty := [s for s, names in aliases.items() if not names]:
+        raise ValueError(f"service_aliases: {', '.join(empty)} has no aliases")
+    for service, other in permutations(services, 2):
+        pattern = alias_pattern(aliases[other])
+        for name in aliases[service]:
+            if match := pattern.search(name):
+                raise ValueError(
+                    f"service_aliases: {name!r} ({service}) also names {other} ({match.group()!r}): "
+                    "a word shared by two services names neither; remove it"
+                )
+    return aliases
+
+
 def _column_spec(name: str, raw: dict, scales: dict, enums: dict) -> ColumnSpec:
     allowed: tuple[str, ...] = ()
     if "enum" in raw:
@@ -191,6 +239,7 @@ def parse_codebook(raw: dict) -> Codebook:
         columns=tuple(columns),
         journey_stages=tuple(raw["enums"]["journey_stage"]),
         services=dict(raw["services"]),
+        service_aliases=parse_service_aliases(raw["service_aliases"], services),
         rights=dict(raw["rights"]),
         police_satisfaction=dict(raw["police_satisfaction"]),
         scales=dict(raw["scales"]),

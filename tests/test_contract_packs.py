@@ -1,4 +1,4 @@
-"""Contract review packs: right figures, only consented comments, nothing a spreadsheet would run."""
+"""Contract review packs: right figures, only released comments, nothing a spreadsheet would run."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import duckdb
 import openpyxl
 import pytest
 
-from tests.given import build_warehouse
+from tests.given import build_warehouse, release_every_comment
 from victim_voice import cli
+from victim_voice.outputs.comment_candidates import pack_comments, pack_window_end
+from victim_voice.outputs.comment_review import write_review_workbook
 from victim_voice.outputs.contract_packs import write_contract_pack
 from victim_voice.settings import Settings
+from warehouse.db import open_reader
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,7 @@ def test_an_area_limited_pack_shows_the_published_area_figures(packs) -> None:
     settings, out = packs
     workbook = openpyxl.load_workbook(write_contract_pack(settings, "DA_SWINDON", out))
     assert workbook.sheetnames == ["Summary", "KPIs (12 months)", "Trend (rolling 3 months)", "Breakdowns",
-                                   "Comments (consented)"]  # fmt: skip
+                                   "Comments by service", "Comments (released)"]  # fmt: skip
     kpis = list(workbook["KPIs (12 months)"].iter_rows(min_row=2, values_only=True))
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         expected = con.sql(
@@ -54,31 +57,34 @@ def test_an_area_limited_pack_shows_the_published_area_figures(packs) -> None:
     assert all(isinstance(row[5], int) for row in kpis if row[5] is not None)  # numbers as numbers
 
 
-def test_withheld_figures_are_blank_and_comments_are_consented(packs) -> None:
+def test_withheld_figures_are_blank_and_no_comment_is_listed_before_review(packs) -> None:
     settings, out = packs
     workbook = openpyxl.load_workbook(write_contract_pack(settings, "CYP", out))
     for row in workbook["KPIs (12 months)"].iter_rows(min_row=2, values_only=True):
         if row[9] and row[9].startswith("[c]"):
             assert row[4] is None and row[6] is None
-    comments = [row[2] for row in workbook["Comments (consented)"].iter_rows(min_row=2, values_only=True)]
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        consented = con.sql(
-            "select comment_services from marts.responses where consent_share_comments = 'Y'"
-            " and svc_CYP_status in ('REFERRED', 'CONTACTED', 'SUPPORTED') and interview_date >= '2023-12-01'"
-        ).fetchall()
-    assert comments and sorted(comments) == sorted(c for (c,) in consented if c is not None)
+    assert list(workbook["Comments (released)"].iter_rows(min_row=2, values_only=True)) == []
+    with open_reader(settings.warehouse) as con:
+        [cyp] = pack_comments(con, "CYP", pack_window_end(con))
+    [counts] = workbook["Comments by service"].iter_rows(min_row=2, values_only=True)
+    assert counts[:6] == ("CYP", "all", len(cyp.candidates), 0, 0, len(cyp.candidates))
+    assert len(cyp.candidates) >= 5  # the demo's comments name the services their writers used
 
 
 def test_no_cell_is_ever_a_formula(tmp_path: Path) -> None:
     rows = [{"interview_date": "2024-01-10"}] + [
-        {"interview_date": "2024-12-10", "svc_SARC_status": "REFERRED", "consent_share_comments": "Y",
+        {"interview_date": "2024-12-10", "svc_SARC_status": "SUPPORTED", "consent_share_comments": "Y",
          "comment_services": '=HYPERLINK("http://evil.example","click")'}
-    ] * 3  # fmt: skip
+    ] * 5  # fmt: skip
     settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
-    workbook = openpyxl.load_workbook(write_contract_pack(settings, "SARC", tmp_path / "out"))
-    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
-    assert not [c.coordinate for c in cells if c.data_type == "f"]
-    comment = workbook["Comments (consented)"]["C2"]
+    review = write_review_workbook(settings, "SARC", tmp_path / "review")
+    assert release_every_comment(settings, "SARC", tmp_path / "review") == 5
+    for path in (review.path, write_contract_pack(settings, "SARC", tmp_path / "out")):
+        workbook = openpyxl.load_workbook(path)
+        cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert openpyxl.load_workbook(review.path)["Review"]["E2"].value.startswith("'=HYPERLINK")
+    comment = workbook["Comments (released)"]["C2"]
     assert comment.value == '\'=HYPERLINK("http://evil.example","click")'
     assert workbook["Summary"].freeze_panes == "A2"
 

@@ -250,6 +250,23 @@ def test_comments_are_common_and_awkward(rows: pd.DataFrame) -> None:
 # --------------------------------------------------------------------------- messy and bad rows
 
 
+def test_some_services_comments_name_a_service_their_writer_used(
+    rows: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Naming services draws on a stream of its own: every other value is as it was without it."""
+    from victim_voice.demo import rows as demo_rows
+    from victim_voice.outputs.comment_candidates import service_mentions
+
+    monkeypatch.setattr(demo_rows, "_name_used_services", lambda comments, used, tone, rng: comments)
+    plain = generate_rows(3000, "2024-05", np.random.default_rng(11), first_id=1, today=TODAY)
+    pd.testing.assert_frame_equal(rows.drop(columns="comment_services"), plain.drop(columns="comment_services"))
+    changed = rows[rows["comment_services"] != plain["comment_services"]]
+    assert len(changed) > 300
+    for row in changed.to_dict("records"):
+        used = {s for s in BOOK.services if row[f"svc_{s}_status"] in ("CONTACTED", "SUPPORTED")}
+        assert set(service_mentions(row["comment_services"])) & used
+
+
 def test_messy_rows_stay_valid_and_normalise_back(rows: pd.DataFrame) -> None:
     clean = rows.iloc[:500]
     messy = make_messy(clean, np.random.default_rng(3), share=0.1)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import doctest
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,8 @@ def test_docstring_examples_run(module_name: str) -> None:
 
 def readme_commands() -> dict[str, tuple[set[str], set[str], int]]:
     """The README's command list ("## Command line" code block): each command's options, the
-    options it requires (outside [ ] and ( )) and its number of positional arguments."""
+    options it requires (outside [ ] and ( )) and its number of positional arguments. A
+    lower-case word after the command is a sub-command ("comments review")."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("## Command line", 1)[1].split("```", 2)[1]
     commands: dict[str, tuple[set[str], set[str], int]] = {}
@@ -33,8 +36,10 @@ def readme_commands() -> dict[str, tuple[set[str], set[str], int]]:
         words = line.split()
         if len(words) < 2 or words[0] != "victim-voice":
             continue
+        nested = len(words) > 2 and re.fullmatch(r"[a-z][a-z-]*", words[2]) is not None
+        name, rest = (f"{words[1]} {words[2]}", words[3:]) if nested else (words[1], words[2:])
         options, required, positionals, depth, previous = set(), set(), 0, 0, ""
-        for word in words[2:]:
+        for word in rest:
             depth += word.count("[") + word.count("(")
             bare = word.strip("[]()|")
             if bare.startswith("--"):
@@ -45,17 +50,25 @@ def readme_commands() -> dict[str, tuple[set[str], set[str], int]]:
                 positionals += 1  # "SQL", FILE: not the value of an option
             depth -= word.count("]") + word.count(")")
             previous = bare if depth == 0 or bare.startswith("--") else previous
-        commands[words[1]] = (options, required, positionals)
+        commands[name] = (options, required, positionals)
     return commands
 
 
 def parser_commands() -> dict[str, tuple[set[str], set[str], int]]:
-    """The CLI parser's commands: their options (besides --help), required options, positionals."""
+    """The CLI parser's commands (a command with sub-commands as "comments review"): their
+    options (besides --help), required options, positionals."""
     from victim_voice.cli import build_parser
 
-    [commands] = [a for a in build_parser()._actions if a.dest == "command"]
+    def commands_of(parser: argparse.ArgumentParser, prefix: str = "") -> dict[str, argparse.ArgumentParser]:
+        [subparsers] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)] or [None]
+        if subparsers is None:
+            return {prefix.strip(): parser}
+        return {
+            k: v for name, sub in subparsers.choices.items() for k, v in commands_of(sub, f"{prefix}{name} ").items()
+        }
+
     found = {}
-    for name, sub in commands.choices.items():
+    for name, sub in commands_of(build_parser()).items():
         options = {o for a in sub._actions for o in a.option_strings if o.startswith("--") and o != "--help"}
         required = {o for a in sub._actions if a.required for o in a.option_strings if o.startswith("--")}
         positionals = sum(1 for a in sub._actions if not a.option_strings)

@@ -2,7 +2,8 @@
 
 The grain comes from the SQL file's header comment (the one place it is written, which
 `victim-voice tables` and the README repeat), checked on a warehouse built from several
-months of demo deliveries: bad rows quarantined, corrections, every mart populated.
+months of demo deliveries: bad rows quarantined, corrections, every mart populated, a few
+comments decided by a reviewer.
 """
 
 from __future__ import annotations
@@ -28,12 +29,23 @@ def key_columns(obj: PublicObject) -> list[str]:
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from victim_voice.demo import write_demo_deliveries
     from victim_voice.ingestion.run import ingest_landing
+    from victim_voice.outputs.comment_candidates import eligible_comments
+    from victim_voice.outputs.comment_review import decision_row
+    from warehouse.db import open_writer
+    from warehouse.storage import record_comment_decisions
 
     root = tmp_path_factory.mktemp("grain")
     settings = Settings(landing=root / "landing", warehouse=root / "w.duckdb", pseudonym_key="k" * 32)
     settings.landing.mkdir()
     write_demo_deliveries(settings.landing, months=6, seed=5, today=RUN_DATE)
     ingest_landing(settings, RUN_DATE)
+    with open_writer(settings.warehouse) as con:  # a reviewer's decisions: audit.comment_approvals holds rows
+        candidates = eligible_comments(con, "HORIZON")[:4]
+        decisions = ["RELEASE", "WITHHOLD", "RELEASE_EDITED", "RELEASE"]
+        edits = [None, None, "Helpful, thank you.", None]
+        record_comment_decisions(
+            con, [decision_row(*made, "A. Reviewer") for made in zip(candidates, decisions, edits, strict=True)]
+        )
     return settings.warehouse
 
 

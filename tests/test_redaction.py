@@ -235,3 +235,81 @@ def test_skipping_patterns_that_cannot_match_changes_nothing() -> None:
     for text in _corpus():
         assert find_structured(text) == find_structured(text, every_pattern=True), text
         assert _cued_names(text) == _cued_names(text, every_cue=True), text
+
+
+# --------------------------------------------------------------------------- real-text rules (issue: comments)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The police gave me crime reference 54/16765/22 in the end.", "[CRIME_REF]"),
+        ("Still waiting about 54/1234567/24.", "[CRIME_REF]"),
+        ("I live on Manor Gardens in Trowbridge and it is noisy.", "I live on [ADDRESS] in Trowbridge"),
+        ("Please post it to Ivy House, Devizes Road, Melksham SN12 6PJ.", "to [ADDRESS], Melksham [POSTCODE]."),
+        ("We live at 53 The Paddocks, Calne, so it was far.", "We live at [ADDRESS], Calne, so"),
+        ("Send the letter to Hill View, Chippenham.", "to [ADDRESS], Chippenham."),
+        ("We're just off Bath Road at home.", "just off [ADDRESS] at home"),
+        ("Our own house is Rose Cottage, Cricklade Road in Melksham.", "house is [ADDRESS] in Melksham"),
+        ("The Old Forge, The Paddocks is where he came.", "[ADDRESS] is where"),
+        ("For the ID check: 3rd April 1990. Thanks.", "For the ID check: [DOB]."),
+        ("My mum (16/10/74) found the stairs hard.", "My mum ([DOB]) found"),
+        ("Kath from the council sorted it.", "[NAME] from the council"),
+        ("Team Leader Walt never called back.", "Team Leader [NAME] never"),
+        ("my CPN Matt helped a lot.", "my CPN [NAME] helped"),
+        ("Sarah B was kind.", "[NAME] was kind"),
+        ("Sandra Blakey was my officer.", "[NAME] was my officer"),
+    ],
+)
+def test_real_text_shapes(text: str, expected: str) -> None:
+    assert expected in redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was a 1 mile walk and a 7 min drive from the station.",
+        "I live in Swindon and Horizon sent me to Victim Support.",
+        "I live on my own now and it happened on 12/05/2024.",
+        "I stayed on Avon Ward at the hospital; the Peer support group was good.",
+        "I love the staff, and my faith in people is restored.",
+    ],
+)
+def test_real_text_hard_negatives(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_birth_dates_are_judged_by_age_on_the_day() -> None:
+    from datetime import date
+
+    from victim_voice.protection.redaction import birth_dates
+
+    text = "on 12/05/2016 and on 12/05/24"
+    assert [text[s.start : s.end] for s in birth_dates(text, today=date(2026, 12, 1))] == ["12/05/2016"]
+    # in 2020, "24" can only be 1924 (two-digit years are the latest not after this one)
+    assert [text[s.start : s.end] for s in birth_dates(text, today=date(2020, 1, 1))] == ["12/05/24"]
+
+
+def test_the_name_model_holds_no_names() -> None:
+    """Neighbouring words become features only as common or dictionary words in lower case,
+    so the committed weights cannot carry a person's name from the training text."""
+    from victim_voice.protection import name_model
+
+    lexicons = name_model._lexicons()
+    allowed = lexicons["common"] | lexicons["not_name"] | lexicons["dictionary"]
+    for feature in name_model.default_model().weights:
+        for part in feature.split("|"):
+            if part.startswith(("prev=", "next=")):
+                value = part.split("=", 1)[1]
+                assert value in allowed or value.startswith("<") or not value.isalpha(), feature
+            if part.startswith("suffix="):
+                assert len(part) <= len("suffix=") + 3, feature
+
+
+def test_the_name_model_changes_what_is_found() -> None:
+    """Without the model, names with no cue and in no list stay; with it, they go."""
+    from victim_voice.protection.redaction import find_names, rule_names
+
+    text = "Great stay. Ermintrude answered fast and Ermintrude's tips were good."
+    assert rule_names(text) == []
+    assert [text[s.start : s.end] for s in find_names(text)] == ["Ermintrude", "Ermintrude"]

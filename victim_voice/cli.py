@@ -14,6 +14,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -347,6 +348,41 @@ def command_contract_pack(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_comments_review(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a workbook of a contract's comments awaiting a person's decision."""
+    from victim_voice.outputs.comment_review import service_counts, write_review_workbook
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    review = write_review_workbook(settings, args.contract, args.out)
+    if review.path:
+        print(f"Wrote {review.path}: {review.to_review} comment(s) of {review.contract} to review")
+    elif review.latest is None:
+        print(f"Nothing to review for {review.contract}: no 12 months of figures are published yet.")
+    else:
+        print(f"Nothing to review for {review.contract}: every comment of the 12 months to {review.latest} is decided.")
+    for scope, counts in service_counts(review.services):
+        print(f"  {scope}: {counts}")
+    return EXIT_OK
+
+
+def command_comments_approve(args: argparse.Namespace, settings: Settings) -> int:
+    """Record the decisions of a review workbook in audit.comment_approvals."""
+    from victim_voice.outputs.comment_review import DECISIONS, ReviewWorkbookError, approve_review
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    try:
+        approval = approve_review(settings, args.file, args.reviewer)
+    except ReviewWorkbookError as error:
+        raise UsageError(str(error)) from None
+    counts = ", ".join(f"{approval.recorded.get(code, 0)} {label}" for label, code in DECISIONS.items())
+    print(f"Recorded {sum(approval.recorded.values())} decision(s): {counts}.")
+    print(f"Left undecided: {approval.undecided}; decided before (the first decision stands): "
+          f"{approval.already_decided}; refused: {len(approval.refused)}.")  # fmt: skip
+    for reason in approval.refused:
+        print(f"victim-voice: refused: {reason}", file=sys.stderr)
+    return EXIT_REJECTED if approval.refused else EXIT_OK
+
+
 def command_report(args: argparse.Namespace, settings: Settings) -> int:
     """Write the monthly HTML report."""
     from victim_voice.outputs.pdf import print_pdf
@@ -371,6 +407,40 @@ def command_keygen(args: argparse.Namespace, settings: Settings) -> int:
     create_key_file(key_file)
     print(f"Created a new pseudonymisation key in {key_file} (owner-only). Back it up with the warehouse's backups,")
     print("but never in the same place: the key is what keeps the crime-number pseudonyms from being reversed.")
+    return EXIT_OK
+
+
+def command_redact(args: argparse.Namespace, settings: Settings) -> int:
+    """Redact a JSON-lines file of comments, so anyone can measure the redactor on their own labelled text."""
+    from victim_voice.protection.redaction import find_identifiers, redact
+
+    source, target = args.input, args.output
+    if source != "-" and not Path(source).is_file():
+        raise UsageError(f"{source}: no such file")
+    if source != "-" and target != "-" and Path(target).resolve() == Path(source).resolve():
+        raise UsageError(f"{target}: the output would overwrite the input; choose another file")
+    data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    results = []
+    for number, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise UsageError(f"{source}, line {number}: not UTF-8 text") from None
+        except json.JSONDecodeError:
+            raise UsageError(f"{source}, line {number}: not a JSON object") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise UsageError(f'{source}, line {number}: needs a "text" string (and an "id")')
+        text = record["text"]
+        spans = [{"start": s.start, "end": s.end, "type": s.type} for s in find_identifiers(text)]
+        results.append({"id": record.get("id"), "redacted": redact(text), "spans": spans})
+    lines = "".join(json.dumps(result, ensure_ascii=False) + "\n" for result in results)
+    if target == "-":
+        sys.stdout.write(lines)
+    else:
+        Path(target).write_text(lines, encoding="utf-8")
+        print(f"Redacted {len(results)} comment(s) into {target}.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -484,7 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
         "contract-pack",
         help="write a commissioned contract's review pack (XLSX)",
         description="Write an XLSX review pack per commissioned contract: summary, KPIs over 12 months with "
-        "intervals, trend, breakdowns where not suppressed, and consented redacted comments.",
+        "intervals, trend, breakdowns where not suppressed, and the comments a person released.",
         epilog="Example: victim-voice contract-pack --contract SARC --out packs   (or --all)",
     )
     which = pack.add_mutually_exclusive_group(required=True)
@@ -493,6 +563,42 @@ def build_parser() -> argparse.ArgumentParser:
     add_path_options(pack)
     pack.add_argument("--out", type=Path, required=True, help="folder to write into")
     pack.set_defaults(handler=command_contract_pack)
+
+    comments = commands.add_parser(
+        "comments",
+        help="review the comments that may go into contract packs, and record a person's approval",
+        description="A comment leaves the warehouse (in a contract pack) only after a person has released it: "
+        "`comments review` writes a workbook of the comments awaiting a decision, `comments approve` records "
+        "the decisions made in it.",
+        epilog="Example: victim-voice comments review --contract SARC --out review",
+    )
+    steps = comments.add_subparsers(dest="step", required=True, metavar="STEP")
+    review = steps.add_parser(
+        "review",
+        help="write an XLSX of a contract's comments awaiting a decision",
+        description="Write <CODE>_comment_review_<time>.xlsx listing the contract's candidate comments of the "
+        "packs' 12 months that no one has decided on: redacted text, the capitalised words and numbers left in "
+        "it, a decision to choose and a cell for an edited text. Nothing is written when none await.",
+        epilog="Example: victim-voice comments review --contract SARC --out review",
+    )
+    review.add_argument("--contract", required=True, help="contract code, e.g. HORIZON, SARC, DA_SWINDON")
+    review.add_argument("--out", type=Path, required=True, help="folder to write into")
+    add_path_options(review)
+    review.set_defaults(handler=command_comments_review)
+    approve = steps.add_parser(
+        "approve",
+        help="record the decisions of a review workbook",
+        description="Read a review workbook back and record each decision (release, withhold, release as "
+        "edited) in audit.comment_approvals with the reviewer's name and the time; an edited text is redacted "
+        "again. A workbook with a problem records nothing (exit 2); a row whose comment changed since the "
+        "workbook was written is refused and the rest recorded (exit 1).",
+        epilog="Example: victim-voice comments approve review/SARC_comment_review_20250103-091500.xlsx "
+        '--reviewer "A. Reviewer"',
+    )
+    approve.add_argument("file", type=Path, help="the review workbook, decisions filled in")
+    approve.add_argument("--reviewer", required=True, metavar="NAME", help="the person who made the decisions")
+    add_path_options(approve)
+    approve.set_defaults(handler=command_comments_approve)
 
     report = commands.add_parser(
         "report",
@@ -515,6 +621,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     keygen.add_argument("--key-file", type=Path, help="where to write it [VICTIM_VOICE_PSEUDONYM_KEY_FILE]")
     keygen.set_defaults(handler=command_keygen)
+
+    redact = commands.add_parser(
+        "redact",
+        help="redact a JSON-lines file of comments (to measure the redactor on your own text)",
+        description='Read lines {"id": ..., "text": ...}; write {"id": ..., "redacted": ..., "spans": '
+        '[{"start": ..., "end": ..., "type": ...}]} with spans on the input text. No warehouse needed.',
+        epilog="Example: victim-voice redact --in comments.jsonl --out redacted.jsonl   (- for stdin or stdout)",
+    )
+    redact.add_argument("--in", dest="input", required=True, help="JSON-lines file of comments, or - for stdin")
+    redact.add_argument("--out", dest="output", required=True, help="where to write the result, or - for stdout")
+    redact.set_defaults(handler=command_redact)
     return parser
 
 

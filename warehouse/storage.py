@@ -1,5 +1,6 @@
 """The storage tables ingestion writes and checks: ``audit.deliveries``, ``audit.quarantine``,
-``core.response_versions`` and ``audit.purges``, as plain rows and values.
+``core.response_versions`` and ``audit.purges``, as plain rows and values; and
+``audit.comment_approvals``, the reviewers' decisions on comments that may leave the warehouse.
 
 Statements on a connection; the caller decides the transaction
 (:func:`warehouse.db.transaction`), so a file and its audit rows land together. What the
@@ -14,7 +15,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import duckdb
@@ -111,3 +112,32 @@ def files_recorded_before(
         [cutoff, statuses],
     ).fetchall()
     return set(found)
+
+
+def record_comment_decisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, object]]) -> None:
+    """Insert reviewers' decisions into audit.comment_approvals (columns by name, the same in
+    every row; ``decided_at`` is now)."""
+    if not rows:
+        return
+    decided_at = datetime.now().replace(microsecond=0)
+    columns = [*rows[0], "decided_at"]
+    con.executemany(
+        f"insert into audit.comment_approvals ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+        [[*row.values(), decided_at] for row in rows],
+    )
+
+
+def comment_decisions(con: duckdb.DuckDBPyConnection, contract: str, field: str) -> list[tuple]:
+    """(response_id, service, reviewed_sha256, decision, released_text) of every decision on
+    ``field`` for ``contract``; none in a warehouse made before the table (never opened for
+    writing since)."""
+    [(exists,)] = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'comment_approvals'"
+    ).fetchall()
+    if not exists:
+        return []
+    return con.execute(
+        "select response_id, service, reviewed_sha256, decision, released_text from audit.comment_approvals"
+        " where contract = ? and field = ?",
+        [contract, field],
+    ).fetchall()

@@ -2,8 +2,9 @@
 -- with its interview month. A correction (the same response_id in a later delivery)
 -- supersedes the earlier version: deliveries are ordered by period, then sequence, then
 -- load order. Besides choosing the current version it only renames and derives (the
--- month). The versions are ranked on their keys alone, then joined back: ranking whole
--- rows (comments and all) made each refresh a third slower.
+-- month; source_delivery_id and source_row_number, the version's key in core.response_versions).
+-- The versions are ranked on their keys alone, then joined back: ranking whole rows
+-- (comments and all) made each refresh a third slower.
 create or replace view staging.stg_responses as
 with ranked as (
     select
@@ -22,7 +23,8 @@ final as (
         v.* exclude (delivery_id, row_number),
         strftime(v.interview_date, '%Y-%m') as month,
         d.file_name as source_file,
-        v.row_number as source_row_number
+        v.row_number as source_row_number,
+        v.delivery_id as source_delivery_id
     from core.response_versions as v
     inner join ranked as r on v.delivery_id = r.delivery_id and v.row_number = r.row_number and r.version_rank = 1
     inner join audit.deliveries as d on v.delivery_id = d.delivery_id

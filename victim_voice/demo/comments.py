@@ -87,6 +87,56 @@ SERVICE_TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Comments about one service, "{service}" being how its user names it (SERVICE_PHRASES).
+NAMED_SERVICE_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "positive": (
+        "{Service} rang within a couple of days and explained everything. I felt believed.",
+        "I can't thank {service} enough, they helped me feel safe again.",
+        "{Service} gave me a direct number, {phone}, and always picked up.",
+        "Everyone at {service} was patient with me, even when I cancelled twice.",
+        "Without {service} I wouldn't have got through the court case.",
+    ),
+    "negative": (
+        "Waited {count} weeks to hear from {service}, and then it was just a leaflet.",
+        "{Service} said they'd ring back on {when} and never did.",
+        "Nobody at {service} seemed to have read my notes, I had to explain it all again.",
+        "I emailed {service} from {email} twice and got no reply.",
+    ),
+    "mixed": (
+        "{Service} were kind but it took {count} weeks to get going.",
+        "Good support from {service} once it started, but they only work 9-5.",
+        "{Service} helped with the forms, less so with the worry.",
+    ),
+}
+
+
+# How a victim names each service in a comment; every phrase names its service by the
+# contract's aliases (a test checks it).
+SERVICE_PHRASES: dict[str, tuple[str, ...]] = {
+    "VWCU": ("Horizon", "the witness care team", "Victim and Witness Care", "victim care"),
+    "RJ": ("the restorative justice team", "the RJ worker", "restorative justice"),
+    "CYP": ("the young people's service", "the children's service"),
+    "ADULT": ("the adult victim service", "the adult service"),
+    "IDVA": ("my IDVA", "the IDVA", "the domestic abuse advocate", "my DA advocate"),
+    "ISVA": ("my ISVA", "the ISVA", "the sexual violence advocate"),
+    "SARC": ("the SARC", "The Bridge", "the sexual assault referral centre"),
+    "REFUGE": ("the refuge", "the safe house"),
+}
+
+
+def named_service_templates(service: str, tone: str) -> tuple[str, ...]:
+    """The templates of one tone with ``{service}`` filled by each of the service's phrases.
+
+    >>> named_service_templates("SARC", "mixed")[0]
+    'The SARC were kind but it took {count} weeks to get going.'
+    """
+    return tuple(
+        template.replace("{Service}", phrase[0].upper() + phrase[1:]).replace("{service}", phrase)
+        for template in NAMED_SERVICE_TEMPLATES[tone]
+        for phrase in SERVICE_PHRASES[service]
+    )
+
+
 def _digits(rng: np.random.Generator, count: int) -> str:
     """A string of ``count`` random decimal digits."""
     return "".join(str(d) for d in rng.integers(0, 10, size=count))

@@ -296,4 +296,9 @@ COMMENT_POLICE_SHARE = 0.62
 COMMENT_SERVICES_SHARE = {"referred": 0.70, "other": 0.20}
 
 
+# Of the services comments by respondents a service contacted or supported, the share that
+# name one of those services (by name or alias), as comments about a service often do.
+COMMENT_NAMES_SERVICE_SHARE = 0.45
+
+
 COMMENT_JOINED_SHARE = 0.3

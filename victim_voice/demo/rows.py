@@ -13,11 +13,18 @@ import numpy as np
 import pandas as pd
 
 from schemas.codebook import Codebook, Quota, load_codebook
-from victim_voice.demo.comments import POLICE_TEMPLATES, SERVICE_TEMPLATES, _comments_for
+from victim_voice.demo.comments import (
+    NAMED_SERVICE_TEMPLATES,
+    POLICE_TEMPLATES,
+    SERVICE_TEMPLATES,
+    _comments_for,
+    named_service_templates,
+)
 from victim_voice.demo.distributions import (
     AGE_SHARE,
     AREA_SHARE,
     BLANK,
+    COMMENT_NAMES_SERVICE_SHARE,
     COMMENT_POLICE_SHARE,
     COMMENT_SERVICES_SHARE,
     CONSENT_SHARE,
@@ -425,12 +432,31 @@ def _comment_columns(
     )
     service_tone = np.where(best_service_sat == 2, "positive", np.where(best_service_sat == 1, "negative", "mixed"))
     services_share = np.where(referred, COMMENT_SERVICES_SHARE["referred"], COMMENT_SERVICES_SHARE["other"])
+    police = _comment_column(rng, rng.random(n) < COMMENT_POLICE_SHARE, _tone(columns["sat_overall"]), POLICE_TEMPLATES)
+    services = _comment_column(rng, rng.random(n) < services_share, service_tone, SERVICE_TEMPLATES)
+    # a stream of its own, so every other column comes out as it did before comments named services
+    used = {s: np.isin(columns[book.service_columns(s)["status"]], CONTACT_STATUSES) for s in book.services}
     return {
-        "comment_police": _comment_column(
-            rng, rng.random(n) < COMMENT_POLICE_SHARE, _tone(columns["sat_overall"]), POLICE_TEMPLATES
-        ),
-        "comment_services": _comment_column(rng, rng.random(n) < services_share, service_tone, SERVICE_TEMPLATES),
+        "comment_police": police,
+        "comment_services": _name_used_services(services, used, service_tone, rng.spawn(1)[0]),
     }
+
+
+def _name_used_services(
+    comments: np.ndarray, used: Mapping[str, np.ndarray], tone: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Some services comments (COMMENT_NAMES_SERVICE_SHARE) of respondents a service contacted or
+    supported, rewritten to name one of those services, picked at random, by name or alias."""
+    services = list(used)
+    used_matrix = np.column_stack([used[s] for s in services])
+    chosen = (comments != BLANK) & used_matrix.any(axis=1) & (rng.random(len(comments)) < COMMENT_NAMES_SERVICE_SHARE)
+    picked = np.argmax(np.where(used_matrix, rng.random(used_matrix.shape), -1.0), axis=1)
+    named = comments.copy()
+    for index, service in enumerate(services):
+        for name in NAMED_SERVICE_TEMPLATES:
+            mask = chosen & (picked == index) & (tone == name)
+            named[mask] = _comments_for(mask, named_service_templates(service, name), rng)
+    return named
 
 
 def _partial_sections(book: Codebook) -> list[list[str]]:

@@ -2,8 +2,10 @@
 
 Everything in a pack leaves the warehouse, so figures come from
 ``marts.published_metric_values`` only (rolling windows, withheld cells blank and marked
-[c]) and comments only from respondents who consented to sharing (already redacted at
-ingestion). Spreadsheet-safe: no cell is ever a formula; text that a spreadsheet would run
+[c]) and comments only as a person released them: redacted, from respondents who
+consented to sharing and used the service, about it, none for a service with fewer than 5
+(:mod:`victim_voice.outputs.comment_candidates`, :mod:`victim_voice.outputs.comment_review`).
+Spreadsheet-safe: no cell is ever a formula; text that a spreadsheet would run
 (=, +, -, @ first) is prefixed with an apostrophe.
 
 Example::
@@ -23,6 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.codebook import load_codebook
+from victim_voice.outputs.comment_candidates import MIN_COMMENTS, ServiceComments, pack_comments, pack_window_end
 from victim_voice.outputs.formatting import WITHHELD, spreadsheet_safe
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import open_reader
@@ -98,22 +101,23 @@ def breakdown_rows(con: duckdb.DuckDBPyConnection, scope: list[dict], latest: st
     return [[*row[:8], "indicative: 10-29" if row[8] else ""] for row in found]
 
 
-def comment_rows(con: duckdb.DuckDBPyConnection, scope: list[dict], latest: str) -> list[list[object]]:
-    """Redacted comments about the services, from respondents who consented to sharing."""
+def comment_rows(services: list[ServiceComments]) -> list[list[object]]:
+    """The comments a person released, as released (redacted), by service and month."""
+    return [[s.service, c.month, text] for s in services if not s.too_few for c, text in s.released]
+
+
+def comment_count_rows(services: list[ServiceComments]) -> list[list[object]]:
+    """Per service: candidates, released, withheld by a reviewer, awaiting review; a service
+    with fewer than 5 candidates shows no counts and lists none."""
     rows = []
-    for item in scope:
-        status = f"svc_{item['service']}_status"
-        area_clause = "and area = ?" if item.get("area") else ""
-        params = [latest, *([item["area"]] if item.get("area") else [])]
-        found = con.execute(
-            f"select strftime(interview_date, '%Y-%m') as month, comment_services from marts.responses"
-            f" where consent_share_comments = 'Y' and comment_services is not null"
-            f" and {status} in ('REFERRED', 'CONTACTED', 'SUPPORTED')"
-            f" and strftime(interview_date, '%Y-%m') > strftime(strptime(?, '%Y-%m') - interval 12 month, '%Y-%m')"
-            f" {area_clause} order by month",
-            params,
-        ).fetchall()
-        rows += [[item["service"], month, comment] for month, comment in found]
+    for s in services:
+        area = s.area or "all"
+        if s.too_few:
+            rows.append([s.service, area, None, None, None, None,
+                         f"{WITHHELD} fewer than {MIN_COMMENTS} comments in the 12 months: none listed"])  # fmt: skip
+            continue
+        note = "those awaiting review are listed once a person releases them" if s.awaiting else ""
+        rows.append([s.service, area, len(s.candidates), len(s.released), s.withheld, len(s.awaiting), note])
     return rows
 
 
@@ -135,7 +139,9 @@ def summary_rows(code: str, contract: dict, latest: str | None) -> list[list[obj
         ["Breakdowns", "county-wide for each service (an area-limited service's breakdowns include both areas)"
                        if any(s.get("area") for s in contract["scope"]) else "for each service in scope"],
         ["Disclosure control", "[c]: fewer than 10 answers, or withheld so that one cannot be worked out from the "
-                               "others; 10-29 answers: indicative only. Comments: consenting respondents, redacted."],
+                               "others; 10-29 answers: indicative only."],
+        ["Comments", f"redacted, from respondents who consented to sharing and used the service, about it, each "
+                     f"released by a person; none for a service with fewer than {MIN_COMMENTS} in the 12 months"],
     ]  # fmt: skip
 
 
@@ -147,10 +153,9 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
     contract = contracts[code]
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
-        [(latest,)] = con.sql(
-            "select max(period) from marts.published_metric_values where period_type = 'rolling_12m'"
-        ).fetchall()
+        latest = pack_window_end(con)
         scope = contract["scope"]
+        comments = pack_comments(con, code, latest) if latest else []
         sheets = {
             "KPIs (12 months)": (
                 [
@@ -178,9 +183,14 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
                 breakdown_rows(con, scope, latest) if latest else [],
                 {"rate", "ci_low", "ci_high"},
             ),
-            "Comments (consented)": (
-                ["service", "month", "comment (redacted)"],
-                comment_rows(con, scope, latest) if latest else [],
+            "Comments by service": (
+                ["service", "area", "candidates", "released", "withheld by reviewer", "awaiting review", "note"],
+                comment_count_rows(comments),
+                set(),
+            ),
+            "Comments (released)": (
+                ["service", "month", "comment (redacted, released)"],
+                comment_rows(comments),
                 set(),
             ),
         }

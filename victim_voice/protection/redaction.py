@@ -15,70 +15,27 @@ Example::
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from datetime import date
+from functools import lru_cache
 
 import pandas as pd
 
+from victim_voice.protection.lexicons import (
+    ABSTRACT_NOUN_ENDINGS,
+    AMBIGUOUS,
+    NOT_NAMES,
+    common_english_words,
+    dictionary_words,
+    english_first_names,
+    name_gazetteers,
+    nickname_names,
+)
+from victim_voice.protection.name_model import name_token_spans
+
 TOKEN = "[{}]"
 TYPES = ("EMAIL", "CRIME_REF", "NI_NUMBER", "PHONE", "POSTCODE", "DOB", "ADDRESS", "NAME")
-
-# Faker locales whose person names we use: the people of Wiltshire and Swindon and those they
-# write about come from many backgrounds.
-NAME_LOCALES = (
-    "en_GB", "en_US", "en_IE", "en_IN", "en_NZ", "hi_IN", "bn_BD", "ne_NP", "pl_PL", "lt_LT", "lv_LV",
-    "ro_RO", "bg_BG", "sk_SK", "cs_CZ", "hu_HU", "uk_UA", "pt_PT", "es_ES", "it_IT", "fr_FR", "de_DE",
-    "nl_NL", "el_GR", "tr_TR", "fa_IR", "ar_AA", "yo_NG", "tw_GH", "zu_ZA", "zh_CN", "ga_IE", "ka_GE",
-    "en_PK", "en_NG", "en_KE", "ig_NG", "ha_NG", "ar_SA", "ar_PS", "gu_IN", "ta_IN", "si_LK", "sw", "vi_VN",
-)  # fmt: skip
-
-# Capitalised words that are never a person's name here: function words, months and days,
-# places, services and organisations, faiths and nationalities.
-NOT_NAMES = frozenset(
-    """
-    a an and are as at be but by can do for from had has have he her here his how i if in is it its just me
-    my no not of on or our she so that the their them then there they this to too up us was we were what
-    when where which who why with would yes you your all any some one two three also after before
-    january february september october november december
-    monday tuesday wednesday thursday friday saturday sunday christmas easter
-    god jesus allah christian muslim hindu sikh jewish catholic english british polish indian asian
-    african caribbean irish scottish welsh european
-    police court crown victim victims support service services horizon witness council station officer
-    detective sergeant constable inspector team magistrates magistrate judge cps sarc idva isva splitz nhs
-    refuge hospital gp doctor nurse helpline advocacy safeguarding social housing
-    swindon wiltshire salisbury chippenham trowbridge devizes marlborough bath bristol london melksham
-    warminster calne corsham westbury amesbury tidworth malmesbury wootton bassett highworth purton
-    cricklade reading oxford cardiff england wales britain uk great western
-    tesco asda lidl aldi sainsbury sainsburys boots facebook instagram snapchat whatsapp tiktok google
-    ok okay thanks thank sorry please dear hi hello mr mrs ms miss dr pc dc ds di sgt made
-    nobody someone somebody everyone everybody anyone anybody staff officers people help advice nothing
-    something everything really very so much many said told came rang called kept never always did didn't
-    asked took gave went got also still only even back again today yesterday tomorrow tonight morning evening
-    night week weeks month months year years time hour hours being been not no don't can't won't couldn't
-    wouldn't it's i'm i've i'd they'd about after before because though although until while
-    jan feb mar apr jun jul aug sep sept oct nov dec citizens advice childline samaritans mind aid café cafe
-    laptop phone car bus train taxi eve valentine valentine's greggs orbital co-op primark
-    sent spent met says handed explained arrived deserves rang phoned texted emailed visited stayed helped
-    kept turned smashed breached wanted needed tried promised det fearfree done online abuse saw rape crisis
-    disabled deaf blind autistic gay lesbian bisexual trans pregnant muslims christians jews pakistani fair cid
-    street road avenue close drive crescent place gardens terrace grove square parade mews walk row
-    """.split()
-)
-# Words that are names but far more often ordinary words: a name only when a cue says so or
-# when capitalised in the middle of a sentence ("I rang Will", not "Will they ring?").
-AMBIGUOUS = frozenset(
-    """
-    will may mark bill frank grace hope rose joy faith dawn summer autumn winter spring guy art pat sue rob
-    march april june july august black white
-    chase hunter page victor miles max sky river brook dale glen cliff major king prince duke earl lord
-    royal star angel precious happy lucky wood young long little bell gray grey brown green rich best cross
-    lane church park field stone hill hall day price amber ruby jade holly ivy daisy crystal sterling mercy
-    patience honor honour harmony justice liberty trinity destiny unique memory story poppy sunny don
-    norm ward wade buck bud chip chuck colt gene jean van lee bobby nick
-    """.split()
-)
 
 # Words that may stand for a person's role just before their name.
 TITLES = r"PC|P\.C\.|DC|D\.C\.|DS|D\.S\.|DI|D\.I\.|DCI|PS|PCSO|Sgt|Mr|Mrs|Ms|Miss|Mx|Dr|Cllr"
@@ -115,42 +72,6 @@ class Span:
     start: int
     end: int
     type: str
-
-
-@cache
-def common_english_words() -> frozenset[str]:
-    """About a thousand common English words (Faker's English word list), never names when
-    written in lower case."""
-    from faker.providers.lorem.en_US import Provider
-
-    return frozenset(word.lower() for word in Provider.word_list)
-
-
-ENGLISH_LOCALES = ("en_GB", "en_US", "en_IE", "en_IN", "en_NZ")
-
-
-@cache
-def english_first_names() -> frozenset[str]:
-    """First names of the English-speaking locales: the only ones trusted in lower case."""
-    return frozenset(_person_names(ENGLISH_LOCALES, "first_name"))
-
-
-def _person_names(locales: tuple[str, ...], prefix: str) -> set[str]:
-    """Lower-cased single-word names from every ``<prefix>*`` list of Faker's person providers."""
-    found: set[str] = set()
-    for locale in locales:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        for attribute in dir(provider):
-            names = getattr(provider, attribute)
-            if attribute.startswith(prefix) and isinstance(names, (tuple, list, dict, set, frozenset)):
-                found.update(n.lower() for n in names if isinstance(n, str) and " " not in n)
-    return found
-
-
-@cache
-def name_gazetteers() -> tuple[frozenset[str], frozenset[str]]:
-    """Lower-cased first names and last names from Faker's person providers (loaded once)."""
-    return frozenset(_person_names(NAME_LOCALES, "first_name")), frozenset(_person_names(NAME_LOCALES, "last_name"))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -201,16 +122,33 @@ _DATE = (
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{2,4}"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{2,4}"
 )
+# What a text must hold for a structured pattern to match: every pattern but the emails needs
+# a digit, and those registered by ``_needing`` one of its lower-case fragments too. A cheap
+# test that skips most patterns on most comments, with the same result.
+_PATTERN_NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {}
+
+
+def _needing(*fragments: str):
+    def register(pattern: re.Pattern[str]) -> re.Pattern[str]:
+        _PATTERN_NEEDS[pattern] = fragments
+        return pattern
+
+    return register
+
+
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("EMAIL", re.compile(r"(?<![\w.+'-])[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)),
-    ("CRIME_REF", re.compile(r"(?<!\d)54(?:[ \-/]?\d){9}(?!\d)")),
+    ("EMAIL", _needing("@")(re.compile(r"(?<![\w.+'-])[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE))),
+    ("CRIME_REF", _needing("54")(re.compile(r"(?<!\d)54(?:[ \-/]?\d){9}(?!\d)"))),
+    ("CRIME_REF", _needing("54/")(re.compile(r"(?<![\d/])54/\d{4,7}/\d{2}(?![\d/])"))),  # "54/12345/24": number/year
     (
         "CRIME_REF",  # incident log numbers: "log 123 of 14/06/2024", "incident no. 0423"
-        re.compile(
-            r"\b(?:log|incident|ref|reference|urn|occurrence)\s*(?:(?:num+b?e?r|no\.?|num|#)\s*(?:was|is|[:.])?\s*"
-            r"(?P<id>\d{2,8}(?:\s+of\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4})?)|(?:was|is|[:.])?\s*"
-            r"(?P<log>\d{2,6}\s+of\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4}))(?![\d/\-])",
-            re.IGNORECASE,
+        _needing("log", "incident", "ref", "urn", "occurrence")(
+            re.compile(
+                r"\b(?:log|incident|ref|reference|urn|occurrence)\s*(?:(?:num+b?e?r|no\.?|num|#)\s*(?:was|is|[:.])?\s*"
+                r"(?P<id>\d{2,8}(?:\s+of\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4})?)|(?:was|is|[:.])?\s*"
+                r"(?P<log>\d{2,6}\s+of\s+\d{1,2}[/.]\d{1,2}[/.]\d{2,4}))(?![\d/\-])",
+                re.IGNORECASE,
+            )
         ),
     ),
     ("NI_NUMBER", re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?[A-D]\b", re.IGNORECASE)),
@@ -219,16 +157,20 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("POSTCODE", re.compile(r"\b[A-Z]{1,2}\s\d[A-Z\d]?\s+\d[A-Z]{2}\b")),  # "SN 1 2AB", in capitals only
     (
         "EMAIL",  # written to dodge spam filters: "jane.doe(at)gmail.com"
-        re.compile(
-            r"(?<![\w.+'-])[\w.+'-]{1,64}\s?(?:\(at\)|\[at\])\s?[\w-]{1,63}(?:\s?(?:\.|\(dot\)|\[dot\])\s?[\w-]{1,63}){1,8}",
-            re.IGNORECASE,
+        _needing("(at)", "[at]")(
+            re.compile(
+                r"(?<![\w.+'-])[\w.+'-]{1,64}\s?(?:\(at\)|\[at\])\s?[\w-]{1,63}(?:\s?(?:\.|\(dot\)|\[dot\])\s?[\w-]{1,63}){1,8}",
+                re.IGNORECASE,
+            )
         ),
     ),
     (
         "DOB",
-        re.compile(
-            rf"\b(?:born|dob|d\.o\.b\.?|date of birth)(?:\s*(?:is|was|on|:|-|–|\()){{0,4}}\s*(?P<id>{_DATE})",
-            re.IGNORECASE,
+        _needing("born", "dob", "d.o.b", "date of birth")(
+            re.compile(
+                rf"\b(?:born|dob|d\.o\.b\.?|date of birth)(?:\s*(?:is|was|on|:|-|–|\()){{0,4}}\s*(?P<id>{_DATE})",
+                re.IGNORECASE,
+            )
         ),
     ),
     (
@@ -242,9 +184,11 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+PATTERNS_BY_KIND = {kind: pattern for kind, pattern in reversed(PATTERNS)}  # the first of each kind
 PHONE_DIGITS = (10, 11)
 ADDRESS_NOT_A_STREET = re.compile(
     r"\b(?:crown|magistrates'?|county|family|youth|hearings?|years?|months?|weeks?|days?|hours?|minutes?|times?"
+    r"|mins?|miles?|mi|km|kms|metres?|meters?|yards?|feet|ft|steps?|hrs?|blocks?|seconds?|secs?"
     r"|out|of|in|on|at|the|a|an|to|my|your|his|her|our"
     r"|their|by|for|and|or|with|from|bus|buses|train|k|number)\b",
     re.IGNORECASE,
@@ -252,16 +196,6 @@ ADDRESS_NOT_A_STREET = re.compile(
 
 
 _DIGIT = re.compile(r"\d")
-# What a text must hold for a structured pattern to match: every pattern but the emails needs
-# a digit, and those listed here (by position in PATTERNS) one of these lower-case fragments
-# too. A cheap test that skips most patterns on most comments, with the same result.
-_PATTERN_NEEDS: dict[int, tuple[str, ...]] = {
-    0: ("@",),
-    1: ("54",),
-    2: ("log", "incident", "ref", "urn", "occurrence"),
-    7: ("(at)", "[at]"),
-    8: ("born", "dob", "d.o.b", "date of birth"),
-}
 
 
 def _patterns_to_run(text: str) -> list[tuple[str, re.Pattern[str]]]:
@@ -271,8 +205,8 @@ def _patterns_to_run(text: str) -> list[tuple[str, re.Pattern[str]]]:
     lowered = text.lower()
     return [
         (kind, pattern)
-        for position, (kind, pattern) in enumerate(PATTERNS)
-        if (kind == "EMAIL" or has_digit) and any(f in lowered for f in _PATTERN_NEEDS.get(position, ("",)))
+        for kind, pattern in PATTERNS
+        if (kind == "EMAIL" or has_digit) and any(f in lowered for f in _PATTERN_NEEDS.get(pattern, ("",)))
     ]
 
 
@@ -297,6 +231,96 @@ def find_structured(text: str, every_pattern: bool = False) -> list[Span]:
             if kind == "ADDRESS" and ADDRESS_NOT_A_STREET.search(text[start:end]):
                 continue
             spans.append(Span(start, end, kind))
+    return spans + birth_dates(text) + described_addresses(text)
+
+
+# A full date this many years ago or more is taken for a date of birth even without "born"
+# or "DOB" ("For the ID check: 3rd April 1990"): the crimes victims write about are recent.
+# The price is a historic crime's date redacted as [DOB], which loses little.
+BIRTH_YEARS_AGO = 10
+_FULL_DATE = re.compile(rf"(?<![\d/.\-])(?:{_DATE})(?![/.\-]?\d)", re.IGNORECASE)
+
+
+def birth_dates(text: str, today: date | None = None) -> list[Span]:
+    """Full dates at least ``BIRTH_YEARS_AGO`` years before ``today`` (two-digit years read as
+    the latest year not after this one: "16/10/74" is 1974, "12/05/24" is 2024)."""
+    if not _DIGIT.search(text):
+        return []
+    this_year = (today or date.today()).year
+    spans = []
+    for match in _FULL_DATE.finditer(text):
+        numbers = re.findall(r"\d+", match.group())
+        year_text = numbers[0] if len(numbers[0]) == 4 else numbers[-1]
+        year = int(year_text)
+        if len(year_text) == 2:
+            year += 2000 if 2000 + year <= this_year else 1900
+        if len(year_text) in (2, 4) and year <= this_year - BIRTH_YEARS_AGO:
+            spans.append(Span(match.start(), match.end(), "DOB"))
+    return spans
+
+
+# Towns of Wiltshire and Swindon and their neighbours: where an address stops (the town is
+# not an identifier; a postcode is one of its own).
+TOWNS = (
+    "Swindon|Salisbury|Chippenham|Trowbridge|Devizes|Marlborough|Melksham|Warminster|Calne|Corsham|Westbury"
+    "|Amesbury|Tidworth|Malmesbury|Royal Wootton Bassett|Wootton Bassett|Highworth|Purton|Cricklade"
+    "|Bradford[- ]on[- ]Avon|Pewsey|Ludgershall|Wilton|Mere|Tisbury|Downton|Market Lavington|Lyneham|Wroughton"
+    "|Stratton|Bath|Bristol|Frome|Andover|Newbury|Cirencester|Wiltshire|Somerset|Gloucestershire|Hampshire"
+)
+_TOWN = re.compile(rf"(?:{TOWNS})\b", re.IGNORECASE)
+# Words that make a capitalised phrase an address: street words and the words of house names.
+ADDRESS_WORDS = (
+    "road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|crescent|cres|place|pl|court|ct|gardens|gdns|terrace"
+    "|grove|hill|park|row|walk|mews|square|sq|green|rise|view|parade|vale|meadows?|croft|fields?|end|gate|chase"
+    "|mead|paddocks?|orchard|wharf|yard|cottages?|house|farm|barn|lodge|forge|bakery|manor|mill|rectory|vicarage"
+    "|bungalow|villa|granary|stables|oast|coach house|old school|chapel"
+)
+_ADDRESS_WORD = re.compile(rf"\b(?:{ADDRESS_WORDS})\b", re.IGNORECASE)
+_STREET_AFTER = re.compile(rf"\s+(?:{ADDRESS_WORDS})\b", re.IGNORECASE)
+_ADDRESS_CUE = re.compile(
+    r"\b(?:(?:i|we|they|he|she|mum|dad)\s+(?:now\s+|still\s+)?(?:live|lived|living|moved)\s+(?:at|on|to)"
+    r"|(?:living|lives)\s+(?:at|on)|just off|round the corner (?:from|of)"
+    r"|(?:post|send|sent|posted|deliver|forward|return|write)\s+(?:[\w'’]+\s+){0,4}?(?:back\s+)?to"
+    r"|(?:home\s+)?address\s*(?:is|was|:)|(?:our|my|their|his|her)\s+(?:own\s+)?(?:house|home|flat)\s+is(?:\s+at)?"
+    r"|moved\s+(?:in\s+)?to)\s+",
+    re.IGNORECASE,
+)
+_ADDRESS_PHRASE = re.compile(
+    r"(?:(?:flat|apartment|unit)\s+\d{1,4}[a-z]?,?\s+)?(?:\d{1,4}[a-z]?,?\s+)?"
+    r"[A-Z][\w'’-]{0,30}(?:,?\s+(?:[A-Z][\w'’-]{0,30}|\d{1,4}[a-z]?)){0,7}",
+)
+# A house name followed by its street, with no cue: "Rose Cottage, Cricklade Road".
+_HOUSE_AND_STREET = re.compile(
+    r"\b(?:The\s+)?(?:[A-Z][a-z'’]+\s+){0,2}(?:Cottage|House|Farm|Barn|Lodge|Forge|Bakery|View|Manor|Mill|Rectory"
+    r"|Bungalow|Stables|Granary),\s+(?:The\s+)?(?:[A-Z][a-z'’]+\s+){0,2}"
+    r"(?:Road|Street|Lane|Avenue|Close|Drive|Way|Crescent|Place|Gardens|Terrace|Grove|Hill|Paddocks|Green|Rise)\b"
+)
+_NUMBER_THE = re.compile(r"\b\d{1,4}[a-z]?,?\s+The\s+[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?")
+
+
+def described_addresses(text: str) -> list[Span]:
+    """Addresses the street pattern cannot see: after a cue ("I live on Manor Gardens", "post
+    it to Ivy House, Devizes Road"), a house name and its street, "53 The Paddocks". The
+    address stops before a town, a postcode or a word in lower case."""
+    spans = []
+    for cue in _ADDRESS_CUE.finditer(text):
+        phrase = _ADDRESS_PHRASE.match(text, cue.end())
+        if phrase is None:
+            continue
+        end = phrase.end()
+        for stop in (_TOWN, PATTERNS_BY_KIND["POSTCODE"]):
+            for found in stop.finditer(text, phrase.start()):
+                if found.start() >= end:
+                    break
+                if stop is _TOWN and _STREET_AFTER.match(text, found.end()):
+                    continue  # "Devizes Road", "Bath Road": a street named after a town
+                end = found.start()
+                break
+        candidate = text[phrase.start() : end].rstrip(" ,")
+        if candidate and _ADDRESS_WORD.search(candidate):
+            spans.append(Span(phrase.start(), phrase.start() + len(candidate), "ADDRESS"))
+    for pattern in (_HOUSE_AND_STREET, _NUMBER_THE):
+        spans += [Span(m.start(), m.end(), "ADDRESS") for m in pattern.finditer(text)]
     return spans
 
 
@@ -335,7 +359,6 @@ ORGANISATIONS = (
 # appositive "the call handler, …,") takes any word that is not a common English word;
 # LIKELY (a role, "… from the SARC") takes a capitalised word or a known name; POSSIBLE (a
 # verb such as "rang me", "I'm") takes a capitalised word that is no common word.
-ABSTRACT_NOUN_ENDINGS = ("ence", "ance", "tion", "sion", "ment", "ness", "ity", "ism", "ery", "ing", "ship", "dom")
 POSSIBLE, LIKELY, CERTAIN, KNOWN = 0, 1, 2, 3  # KNOWN: only a known first name, in any case
 _ROLE_WORDS = (
     rf"(?:(?:witness care|victim care|da|domestic abuse|support|case|police|liaison|family|new|old|lovely|kind"
@@ -598,10 +621,62 @@ def _gazetteer_names(text: str) -> list[Span]:
     return spans
 
 
-def find_names(text: str) -> list[Span]:
-    """Names in a text; a comment written in capitals is read with ordinary capitalisation."""
+def rule_names(text: str) -> list[Span]:
+    """Names the rules find (cues and name lists); a comment written in capitals is read with
+    ordinary capitalisation."""
     readable = ordinary_case(text)
     return _cued_names(readable) + _gazetteer_names(readable)
+
+
+def find_names(text: str) -> list[Span]:
+    """Names the rules find, and capitalised words the name model takes for names (names with
+    no cue and in no list: short forms, names that are also words, a name opening a sentence)."""
+    rules = rule_names(text)
+    model = name_token_spans(text, [(s.start, s.end) for s in rules])
+    return [s for s in rules + [Span(start, end, "NAME") for start, end in model] if not _names_a_place(text, s)]
+
+
+# After a name, these words make it the name of a place ("Avon Ward", "Kennet Unit", "Jenner
+# Surgery"); as a name's last word, those that are also surnames do so only after a word
+# that is no English first name ("Avon Ward" is a ward, "Sarah Ward" a person).
+_INSTITUTION_AFTER = re.compile(
+    r"[ \t]+(?:Hospital|Centre|Center|Surgery|School|College|University|Station|Street|Road|Avenue|Unit|Ward"
+    r"|Clinic|Practice|House|Court|Building|Wing|Suite)\b"
+)
+_PLACE_SURNAMES = frozenset("ward park lane hill church hall court field green wood".split())
+
+
+_AFTER_ARTICLE = re.compile(r"\b(?:the|a|an)[ \t]+$", re.IGNORECASE)
+
+
+def _names_a_place(text: str, span: Span) -> bool:
+    """Whether a span taken for a name is a place's or a thing's: "Avon Ward", "Jenner Surgery",
+    "The Brilliant support" (an ordinary word after an article)."""
+    words = text[span.start : span.end].split()
+    if _AFTER_ARTICLE.search(text[: span.start]) and _key(words[0]) in dictionary_words():
+        return True
+    if _INSTITUTION_AFTER.match(text, span.end):
+        return True
+    if _key(words[-1]) not in _PLACE_SURNAMES or _AFTER_TITLE.search(text[: span.start]):
+        return False
+    if len(words) == 1:  # "Avon Ward" with only "Ward" taken: look at the word before
+        before = re.search(rf"({CAPITALISED})[ \t]+$", text[: span.start])
+        if before is None:
+            return False
+        words = [before.group(1), *words]
+    first = _key(words[0])
+    return (
+        len(words) > 1
+        and first not in english_first_names()
+        and first not in nickname_names()
+        and first not in NOT_NAMES
+        and first not in common_english_words()
+        and not _TITLE_WORD.fullmatch(words[0].rstrip("."))
+    )
+
+
+_TITLE_WORD = re.compile(rf"(?:{TITLES}|{WORD_TITLES})", re.IGNORECASE)
+_AFTER_TITLE = re.compile(rf"\b(?:{TITLES}|{WORD_TITLES})\.?[ \t]+$", re.IGNORECASE)
 
 
 def ordinary_case(text: str) -> str:

@@ -3,7 +3,9 @@
 Exit status: 0 every new file loaded (quarantined rows are normal); 1 a file was
 rejected; 2 a usage or configuration error; 3 the warehouse is in use by another
 process (try again later); 4 loaded, but the run raised an alert (too many rows
-quarantined, a quota shortfall or a late supplier; see ``victim_voice/outputs/alerts.py``).
+quarantined, a quota shortfall or a late supplier; see ``victim_voice/outputs/alerts.py``);
+5 a storage fault (disk full, a read-only or unreadable folder); 6 the warehouse file is
+damaged (restore a backup); 7 a backup failed its check (nothing restored).
 
 Examples::
 
@@ -29,9 +31,10 @@ from victim_voice.ingestion.result import IngestionResult
 from victim_voice.outputs.formatting import round_half_away, spreadsheet_safe, text_table
 from victim_voice.outputs.headline import HEADLINE_METRICS
 from victim_voice.settings import ConfigurationError, Settings
-from warehouse.db import WarehouseBusy, WarehouseMissing
+from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, WarehouseMissing
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_ALERT = 0, 1, 2, 3, 4
+EXIT_STORAGE, EXIT_DAMAGED, EXIT_BACKUP = 5, 6, 7  # the machine; the warehouse file; a backup that fails its check
 DEMO_MARKER = ".victim-voice-demo"
 
 
@@ -647,6 +650,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WarehouseBusy as error:
         print(f"victim-voice: {error}", file=sys.stderr)
         return EXIT_BUSY
+    except StorageFault as error:
+        print(f"victim-voice: storage fault: {error}", file=sys.stderr)
+        return EXIT_STORAGE
+    except WarehouseDamaged as error:
+        print(f"victim-voice: {error}", file=sys.stderr)
+        return EXIT_DAMAGED
     except KeyboardInterrupt:
         print("victim-voice: interrupted; files not finished are left for the next run", file=sys.stderr)
         return 130

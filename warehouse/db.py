@@ -34,6 +34,16 @@ class WarehouseMissing(Exception):
     """The warehouse file does not exist yet."""
 
 
+class StorageFault(Exception):
+    """The machine, not the data: a disk is full, a folder is read-only or unreadable, a file
+    cannot be written. The message names the path and what to do; nothing was lost."""
+
+
+class WarehouseDamaged(Exception):
+    """The warehouse file is damaged (truncated, corrupted) or not a DuckDB file: restore the
+    latest verified backup (``victim-voice restore``)."""
+
+
 def first_line(error: BaseException) -> str:
     """The first line of an error message (DuckDB appends hints on further lines)."""
     text = getattr(error, "strerror", None) or str(error)

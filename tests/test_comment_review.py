@@ -91,6 +91,26 @@ def test_the_review_workbook_lists_each_comment_for_a_decision(warehouse: Settin
     [validation] = sheet.data_validations.dataValidation
     assert validation.formula1 == '"release,withhold,release as edited"' and "G2:G7" in str(validation.sqref)
     assert sheet.column_dimensions["I"].hidden
+    # it prints: A4 landscape, one page wide, the header on every page, rows tall enough to read
+    assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.print_title_rows) == (
+        "landscape",
+        1,
+        "$1:$1",
+    )
+
+
+def test_rows_are_as_tall_as_their_wrapped_text() -> None:
+    from openpyxl import Workbook
+
+    from victim_voice.outputs.formatting import fit_row_heights
+
+    sheet = Workbook().active
+    sheet.column_dimensions["A"].width = 20
+    sheet.append(["header"])
+    sheet.append(["short"])
+    sheet.append(["one paragraph\n\nand " + "long words " * 6])
+    fit_row_heights(sheet, ["A"])
+    assert sheet.row_dimensions[2].height is None and sheet.row_dimensions[3].height == 15 * 6  # 1 + 1 + 4 lines of 22
 
 
 def test_words_to_check_skip_tokens_services_and_common_sentence_starts() -> None:

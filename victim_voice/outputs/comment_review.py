@@ -46,7 +46,7 @@ from victim_voice.outputs.comment_candidates import (
     text_sha256,
 )
 from victim_voice.outputs.contract_packs import write_rows
-from victim_voice.outputs.formatting import FORMULA_STARTS
+from victim_voice.outputs.formatting import FORMULA_STARTS, fit_row_heights
 from victim_voice.protection.redaction import redact
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import WarehouseMissing, open_reader, open_writer, transaction
@@ -187,13 +187,14 @@ def service_counts(services: tuple[ServiceComments, ...]) -> list[tuple[str, str
 
 def _format_review_sheet(sheet, rows: list[list[object]]) -> None:
     """Wrapped text, highlighted rows that have words to check, the decision list, the hash hidden."""
-    sheet.column_dimensions[TEXT].width = sheet.column_dimensions[EDITED].width = 70
+    sheet.column_dimensions[TEXT].width = 70
+    sheet.column_dimensions[EDITED].width = 45
     sheet.column_dimensions[CHECK].width = 30
     sheet.column_dimensions[DECISION].width = 20
     sheet.column_dimensions[COLUMN["text sha256"]].hidden = True
     for index, row in enumerate(rows, start=2):
-        for column in (TEXT, CHECK, EDITED):
-            sheet[f"{column}{index}"].alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in sheet[index]:
+            cell.alignment = Alignment(wrap_text=cell.column_letter in (TEXT, CHECK, EDITED), vertical="top")
         if row[HEADERS.index("check these words")]:
             sheet[f"{TEXT}{index}"].fill = sheet[f"{CHECK}{index}"].fill = CHECK_FILL
     choices = DataValidation(
@@ -206,6 +207,18 @@ def _format_review_sheet(sheet, rows: list[list[object]]) -> None:
     )
     sheet.add_data_validation(choices)
     choices.add(f"{DECISION}2:{DECISION}{max(len(rows), 1) + 1}")
+    fit_row_heights(sheet, [TEXT, CHECK, EDITED])
+    print_across_one_page(sheet)
+
+
+def print_across_one_page(sheet) -> None:
+    """A4 landscape, every column on one page's width, the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.oddFooter.center.text = "Page &P of &N"
 
 
 def write_review_workbook(settings: Settings, code: str, out: Path) -> ReviewWorkbook:
@@ -226,8 +239,13 @@ def write_review_workbook(settings: Settings, code: str, out: Path) -> ReviewWor
     sheet.title = REVIEW_SHEET
     write_rows(sheet, list(HEADERS), rows, set())
     _format_review_sheet(sheet, rows)
-    write_rows(workbook.create_sheet(INSTRUCTIONS_SHEET), ["item", "what to do"], instructions(code, latest, services),
-               set())  # fmt: skip
+    guide = workbook.create_sheet(INSTRUCTIONS_SHEET)
+    write_rows(guide, ["item", "what to do"], instructions(code, latest, services), set())
+    guide.column_dimensions["B"].width = 100
+    for (cell,) in guide.iter_rows(min_row=2, min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    fit_row_heights(guide, ["B"])
+    print_across_one_page(guide)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = new_file_name(out, f"{code}_comment_review_{datetime.now():%Y%m%d-%H%M%S}", ".xlsx")
     workbook.save(path)

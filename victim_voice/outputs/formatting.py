@@ -84,3 +84,23 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines)
+
+
+def wrapped_lines(text: object, width: float) -> int:
+    """How many lines a cell's text takes when wrapped in a column ``width`` characters wide
+    (spreadsheets that open a file do not all re-measure rows: LibreOffice overprints).
+
+    >>> wrapped_lines("one\\n" + "x" * 25, width=10)
+    4
+    """
+    per_line = max(int(width * 1.1), 1)  # a column width is about 1.1 average characters
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text or "").split("\n"))
+
+
+def fit_row_heights(sheet, columns: Sequence[str], first_row: int = 2, line_height: float = 15.0) -> None:
+    """Each row tall enough for the wrapped text of the given columns (letters)."""
+    widths = {letter: sheet.column_dimensions[letter].width or 10 for letter in columns}
+    for row in range(first_row, sheet.max_row + 1):
+        lines = max(wrapped_lines(sheet[f"{letter}{row}"].value, widths[letter]) for letter in columns)
+        if lines > 1:
+            sheet.row_dimensions[row].height = line_height * lines

@@ -653,7 +653,17 @@ def _names_a_place(text: str, span: Span) -> bool:
     """Whether a span taken for a name is a place's or a thing's: "Avon Ward", "Jenner Surgery",
     "The Brilliant support" (an ordinary word after an article)."""
     words = text[span.start : span.end].split()
-    if _AFTER_ARTICLE.search(text[: span.start]) and _key(words[0]) in dictionary_words():
+    first_key = _key(words[0])
+    if _AFTER_ARTICLE.search(text[: span.start]) and first_key in dictionary_words():
+        return True
+    if (  # "Brilliant support at the SARC": a sentence opening with a word no name list knows
+        _sentence_start(text, span.start)
+        and len(first_key) > 2
+        and first_key in dictionary_words()
+        and first_key not in name_gazetteers()[0]
+        and first_key not in name_gazetteers()[1]
+        and first_key not in nickname_names()
+    ):
         return True
     if _INSTITUTION_AFTER.match(text, span.end):
         return True

@@ -309,7 +309,7 @@ def described_addresses(text: str) -> list[Span]:
             continue
         end = phrase.end()
         for stop in (_TOWN, PATTERNS_BY_KIND["POSTCODE"]):
-            for found in stop.finditer(text, phrase.start()):
+            for found in stop.finditer(text, phrase.start(), end + 10):  # a postcode may end past the phrase
                 if found.start() >= end:
                     break
                 if stop is _TOWN and _STREET_AFTER.match(text, found.end()):

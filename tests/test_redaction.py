@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from victim_voice.protection.redaction import redact
@@ -135,6 +135,7 @@ def test_structured_identifiers_in_any_text_are_always_removed(before: str, iden
 
 @PROPERTY
 @given(text=st.text(max_size=300) | st.lists(st.one_of(identifiers, filler), max_size=6).map("".join))
+@example(text='0@0.a"-AA')  # its [EMAIL] token once made the rest read as a text in capitals
 def test_redaction_is_idempotent(text: str) -> None:
     once = redact(text)
     assert redact(once) == once

@@ -621,17 +621,17 @@ def _gazetteer_names(text: str) -> list[Span]:
     return spans
 
 
-def rule_names(text: str) -> list[Span]:
+def rule_names(text: str, structured: list[Span] | tuple[Span, ...] = ()) -> list[Span]:
     """Names the rules find (cues and name lists); a comment written in capitals is read with
     ordinary capitalisation."""
-    readable = ordinary_case(text)
+    readable = ordinary_case(text, structured)
     return _cued_names(readable) + _gazetteer_names(readable)
 
 
-def find_names(text: str) -> list[Span]:
+def find_names(text: str, structured: list[Span] | tuple[Span, ...] = ()) -> list[Span]:
     """Names the rules find, and capitalised words the name model takes for names (names with
     no cue and in no list: short forms, names that are also words, a name opening a sentence)."""
-    rules = rule_names(text)
+    rules = rule_names(text, structured)
     model = name_token_spans(text, [(s.start, s.end) for s in rules])
     return [s for s in rules + [Span(start, end, "NAME") for start, end in model] if not _names_a_place(text, s)]
 
@@ -689,10 +689,18 @@ _TITLE_WORD = re.compile(rf"(?:{TITLES}|{WORD_TITLES})", re.IGNORECASE)
 _AFTER_TITLE = re.compile(rf"\b(?:{TITLES}|{WORD_TITLES})\.?[ \t]+$", re.IGNORECASE)
 
 
-def ordinary_case(text: str) -> str:
+_TOKENS = re.compile(r"\[(?:" + "|".join(TYPES) + r")\]")
+
+
+def ordinary_case(text: str, structured: list[Span] | tuple[Span, ...] = ()) -> str:
     """A mostly upper-case text with each word as "Capitalised" (same length, same offsets),
-    so that "PC SARAH JONES WAS RUDE" is read as "Pc Sarah Jones Was Rude"; other text as is."""
-    letters = [c for c in text if c.isalpha()]
+    so that "PC SARAH JONES WAS RUDE" is read as "Pc Sarah Jones Was Rude"; other text as is.
+    Structured identifiers found in it and the tokens of earlier redaction ("[EMAIL]") do not
+    count, so that redacting again changes nothing."""
+    spans = merge_spans(list(structured))
+    bounds = [0, *(edge for span in spans for edge in (span.start, span.end)), len(text)]
+    outside = "".join(text[bounds[k] : bounds[k + 1]] for k in range(0, len(bounds), 2))
+    letters = [c for c in _TOKENS.sub("", outside) if c.isalpha()]
     if not letters or sum(c.isupper() for c in letters) < 0.7 * len(letters):
         return text
     recased = re.sub(r"[^\W\d_]+", lambda m: m.group()[0] + m.group()[1:].lower(), text)
@@ -717,7 +725,8 @@ def merge_spans(spans: list[Span]) -> list[Span]:
 
 def find_identifiers(text: str) -> list[Span]:
     """Every identifier in a text, merged, in order."""
-    return merge_spans(find_structured(text) + find_names(text))
+    structured = find_structured(text)
+    return merge_spans(structured + find_names(text, structured))
 
 
 def redact_series(values: pd.Series) -> pd.Series:

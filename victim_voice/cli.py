@@ -317,11 +317,16 @@ def command_purge(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.warehouse.exists():
         raise WarehouseMissing(f"no warehouse at {settings.warehouse}")
     result = purge(settings, args.older_than, dry_run=args.dry_run)
+    if result.finished_earlier:
+        verb = "Would finish" if args.dry_run else "Finished"
+        print(f"{verb} {result.finished_earlier} removal(s) an earlier purge recorded (audit.purged_files).")
     verb = "Would remove" if args.dry_run else "Removed"
     print(
         f"{verb} {result.files_removed} delivery file(s) from {settings.landing} and "
         f"{result.quarantine_rows_removed} quarantine row(s) processed more than {args.older_than} days ago."
     )
+    if result.purge_id is not None:
+        print(f"Recorded as purge {result.purge_id} in audit.purges (its files in audit.purged_files).")
     return EXIT_OK
 
 

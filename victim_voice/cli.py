@@ -31,6 +31,7 @@ from victim_voice.ingestion.result import IngestionResult
 from victim_voice.outputs.formatting import round_half_away, spreadsheet_safe, text_table
 from victim_voice.outputs.headline import HEADLINE_METRICS
 from victim_voice.settings import ConfigurationError, Settings
+from warehouse.backup import BackupInvalid
 from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, WarehouseMissing
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_ALERT = 0, 1, 2, 3, 4
@@ -330,6 +331,71 @@ def command_purge(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def check_backup_destination(out: Path, settings: Settings) -> None:
+    """A backup never goes beside the pseudonymisation key: whoever holds both can undo the pseudonyms."""
+    out, key_folder = out.resolve(), settings.key_file.resolve().parent
+    if out == key_folder or key_folder in out.parents:
+        raise UsageError(
+            f"{out} is the pseudonymisation key's folder ({settings.key_file}); keep backups apart from the key "
+            "(the key is backed up separately): choose another --out"
+        )
+
+
+def same_disk(first: Path, second: Path) -> bool:
+    try:
+        return first.stat().st_dev == second.stat().st_dev
+    except OSError:
+        return False
+
+
+def command_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the warehouse into a new, checked backup folder; or check one (--verify)."""
+    import time
+
+    from warehouse.backup import backup_warehouse, verify_backup
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    if args.verify:
+        manifest = verify_backup(args.verify, settings.db_key)
+        rows = manifest["tables"].get("core.response_versions", 0)
+        print(
+            f"Backup {manifest['backup_id']} in {args.verify} passes its check: checksums match, and the copy opens "
+            f"with the manifest's {len(manifest['tables'])} tables and row counts ({rows} response versions; "
+            f"made {manifest['created_at'][:19]} from {manifest['warehouse']})."
+        )
+        return EXIT_OK
+    check_backup_destination(args.out, settings)
+    started = time.perf_counter()
+    made = backup_warehouse(settings.warehouse, args.out, settings.db_key)
+    seconds = time.perf_counter() - started
+    print(
+        f"Backed up {settings.warehouse} as backup {made.backup_id} into {made.folder} "
+        f"({made.size_bytes / 1e6:.1f} MB in {seconds:.1f} s{', encrypted' if settings.db_key else ''}); "
+        "checked, and recorded as verified in audit.backups."
+    )
+    if same_disk(made.folder, settings.warehouse):
+        print("It is on the same disk as the warehouse: copy the folder off this machine (see the README).")
+    return EXIT_OK
+
+
+def command_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Check a backup, then put it in place of the warehouse (the current one is kept aside)."""
+    from warehouse.backup import restore_warehouse
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    restored = restore_warehouse(args.backup, settings.warehouse, settings.db_key)
+    print(
+        f"Restored backup {restored.backup_id} into {restored.warehouse}: it opens and its row counts match the "
+        "manifest (recorded in audit.restores)."
+    )
+    if restored.set_aside:
+        print(f"The warehouse it replaced is kept at {restored.set_aside}; remove it once you are satisfied.")
+    print(
+        "Run `victim-voice ingest` to load again the deliveries processed after the backup (purge keeps their files)."
+    )
+    return EXIT_OK
+
+
 def command_publish(args: argparse.Namespace, settings: Settings) -> int:
     """Write the disclosure-controlled aggregates for wider sharing."""
     from victim_voice.outputs.publishing import publish
@@ -547,6 +613,36 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
     purge.set_defaults(handler=command_purge)
 
+    backup = commands.add_parser(
+        "backup",
+        help="copy the warehouse into a checked backup folder (or check one with --verify)",
+        description="Wait for no run (exit 3 while one holds the warehouse), copy the warehouse with DuckDB into "
+        "a new folder DIR/warehouse-backup-<time>-<id>/ (encrypted when the warehouse is) with manifest.json "
+        "(checksums, versions, every table's row count) and manifest.json.sha256, check the copy as a restore "
+        "would, and record it in audit.backups. --verify checks an existing backup and changes nothing.",
+        epilog="Example: victim-voice backup --out /mnt/backups   (then copy the new folder off this machine)",
+    )
+    which_backup = backup.add_mutually_exclusive_group(required=True)
+    which_backup.add_argument("--out", type=Path, metavar="DIR", help="folder to make the backup in")
+    which_backup.add_argument(
+        "--verify", type=Path, metavar="DIR", help="a backup folder to check (checksums, manifest, row counts)"
+    )
+    add_path_options(backup)
+    backup.set_defaults(handler=command_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="put a checked backup in place of the warehouse (the current one is kept aside)",
+        description="Check the backup first (exit 7 if it fails: nothing changed); refuse while a run holds the "
+        "warehouse (exit 3); copy the backup beside the warehouse, keep the current warehouse as "
+        "<name>.before-restore-<time>, rename the copy into place, check it opens with the manifest's row counts "
+        "and record the restore in audit.restores.",
+        epilog="Example: victim-voice restore /mnt/backups/warehouse-backup-20250103-093005-4",
+    )
+    restore.add_argument("backup", type=Path, metavar="BACKUP_DIR", help="the backup folder")
+    add_path_options(restore)
+    restore.set_defaults(handler=command_restore)
+
     publish = commands.add_parser(
         "publish",
         help="write the disclosure-controlled aggregates (DuckDB and Parquet) for wider sharing",
@@ -661,6 +757,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WarehouseDamaged as error:
         print(f"victim-voice: {error}", file=sys.stderr)
         return EXIT_DAMAGED
+    except BackupInvalid as error:
+        print(f"victim-voice: the backup failed its check: {error}", file=sys.stderr)
+        return EXIT_BACKUP
     except KeyboardInterrupt:
         print("victim-voice: interrupted; files not finished are left for the next run", file=sys.stderr)
         return 130

@@ -1,4 +1,5 @@
-"""victim-voice purge: processed files and old quarantine details go; the purge is recorded."""
+"""victim-voice purge: processed files and old quarantine details go, recorded first, and only
+files whose deliveries a verified backup holds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from victim_voice.ingestion import retention
 from victim_voice.ingestion.run import ingest_landing
 from victim_voice.settings import Settings
 from warehouse import storage
+from warehouse.backup import backup_warehouse
 from warehouse.db import open_writer
 
 
@@ -21,12 +23,17 @@ def age_deliveries(settings: Settings, days: int) -> None:
         con.execute("update audit.deliveries set processed_at = ?", [datetime.now() - timedelta(days=days)])
 
 
+def back_up(settings: Settings) -> None:
+    backup_warehouse(settings.warehouse, settings.warehouse.parent.parent / "backups")
+
+
 def test_purge_removes_processed_files_and_old_quarantine_details(settings: Settings, capsys) -> None:
     write_csv(
         settings.landing / "VictimVoice_2024-04_01.csv", [base_row(), base_row(response_id="VV00000002", mode="")]
     )
     ingest_landing(settings, RUN_DATE)
     age_deliveries(settings, 100)
+    back_up(settings)
     waiting = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(response_id="VV00000003")])
     args = ["purge", "--older-than", "90", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
 
@@ -64,8 +71,7 @@ def test_purge_only_removes_loaded_deliveries(settings: Settings, tmp_path: Path
     elsewhere = tmp_path / "linked.csv"
     elsewhere.write_text("not ours")
     (settings.landing / "VictimVoice_2024-06_01.csv").symlink_to(elsewhere)
-    args = ["purge", "--older-than", "0", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
-    assert cli.main(args) == 0
+    assert cli.main([*purge_args(settings, days=0), "--without-backup"]) == 0
     assert sorted(p.name for p in settings.landing.iterdir()) == [
         "VictimVoice_2024-05_01.csv",
         "VictimVoice_2024-06_01.csv",
@@ -103,6 +109,7 @@ def two_old_deliveries(settings: Settings) -> list[Path]:
     ]
     ingest_landing(settings, RUN_DATE)
     age_deliveries(settings, 100)
+    back_up(settings)
     return paths
 
 
@@ -204,3 +211,33 @@ def test_a_crash_after_the_record_leaves_it_pending_and_a_rerun_finishes(setting
         ("VictimVoice_2024-04_01.csv", "REMOVED", None),
         ("VictimVoice_2024-05_01.csv", "KEPT", "the file changed after the purge recorded it"),
     ]
+
+
+def test_purge_removes_only_files_a_verified_backup_holds(settings: Settings, capsys) -> None:
+    first = write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row()])
+    ingest_landing(settings, RUN_DATE)
+    age_deliveries(settings, 100)
+    with open_writer(settings.warehouse) as con:  # a backup that failed its check does not count
+        con.execute("insert into audit.backups values (1, now(), '/gone', 1, false, null, null, null, null, 'failed')")
+
+    for args in ([*purge_args(settings), "--dry-run"], purge_args(settings)):
+        assert cli.main(args) == 2
+        err = capsys.readouterr().err
+        assert "1 of 1 delivery file(s) past retention are in no verified backup: there is no verified backup" in err
+        assert "Nothing was removed. Run `victim-voice backup --out DIR` first, or add --without-backup" in err
+    assert first.exists() and purge_records(settings) == ([], [])
+
+    back_up(settings)
+    second = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(response_id="VV00000002")])
+    ingest_landing(settings, RUN_DATE)  # processed after the backup
+    age_deliveries(settings, 100)
+    assert cli.main(purge_args(settings)) == 2
+    assert "1 of 2 delivery file(s) past retention are in no verified backup: the latest verified backup (2, " in (
+        capsys.readouterr().err
+    )
+    assert first.exists() and second.exists()
+
+    assert cli.main([*purge_args(settings), "--without-backup"]) == 0
+    assert not first.exists() and not second.exists()
+    with open_writer(settings.warehouse) as con:
+        assert con.sql("select without_backup, files_removed from audit.purges").fetchall() == [(True, 2)]

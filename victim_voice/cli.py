@@ -312,12 +312,15 @@ def command_tables(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_purge(args: argparse.Namespace, settings: Settings) -> int:
     """Remove loaded delivery files and quarantine details past their retention (rejected files stay)."""
-    from victim_voice.ingestion.retention import purge
+    from victim_voice.ingestion.retention import BackupMissing, purge
 
     settings = settings.with_paths(args.landing, args.warehouse)
     if not settings.warehouse.exists():
         raise WarehouseMissing(f"no warehouse at {settings.warehouse}")
-    result = purge(settings, args.older_than, dry_run=args.dry_run)
+    try:
+        result = purge(settings, args.older_than, dry_run=args.dry_run, without_backup=args.without_backup)
+    except BackupMissing as refusal:
+        raise UsageError(str(refusal)) from None
     if result.finished_earlier:
         verb = "Would finish" if args.dry_run else "Finished"
         print(f"{verb} {result.finished_earlier} removal(s) an earlier purge recorded (audit.purged_files).")
@@ -605,12 +608,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove loaded delivery files and old quarantine details",
         description="Delete landing files loaded (or recorded as duplicates of a loaded file) more than DAYS ago, "
         "and the quarantine details of deliveries processed before then; rejected, misnamed and unprocessed "
-        "files are kept. Each purge is recorded in audit.purges.",
+        "files are kept. A file goes only when a verified backup holds its delivery (see `backup`), unless "
+        "--without-backup. Each purge is recorded in audit.purges and audit.purged_files before anything is removed; "
+        "a purge that could not finish is finished by the next.",
         epilog="Example: victim-voice purge --older-than 90 --dry-run",
     )
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="retention in days")
     add_path_options(purge, landing=True)
     purge.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    purge.add_argument(
+        "--without-backup",
+        action="store_true",
+        help="remove files past retention even when no verified backup holds their deliveries",
+    )
     purge.set_defaults(handler=command_purge)
 
     backup = commands.add_parser(

@@ -11,6 +11,10 @@ in one transaction; only then are the files removed, each one's row updated as i
 removal that fails leaves its row FAILED (a crash leaves it PENDING), and the next purge
 finishes those first.
 
+A file goes only when a verified backup (``victim-voice backup``) holds its delivery: with
+the backup and the files processed since, the warehouse can be rebuilt. ``without_backup``
+overrides this, and the purge's row says so.
+
 Example::
 
     >>> purge(Settings.from_env(), older_than_days=90)  # doctest: +SKIP
@@ -30,7 +34,12 @@ from victim_voice.delivery.files import UnreadableFile, find_candidate_files, la
 from victim_voice.delivery.outcome import Status
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse import storage
+from warehouse.backup import latest_verified_backup
 from warehouse.db import StorageFault, first_line, open_writer, transaction
+
+
+class BackupMissing(Exception):
+    """Files past retention are not in a verified backup; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +147,29 @@ def incomplete_message(landing: Path, failed: list[tuple[str, str]], recorded: i
     )
 
 
+def check_backup_covers(con: duckdb.DuckDBPyConnection, planned: list[PlannedRemoval]) -> None:
+    """Raise BackupMissing unless the latest verified backup holds every planned file's delivery."""
+    latest = latest_verified_backup(con)
+    uncovered = [p for p in planned if latest is None or p.delivery_id > latest[3]]
+    if not uncovered:
+        return
+    if latest is None:
+        why = "there is no verified backup of the warehouse"
+    else:
+        backup_id, created_at = latest[0], latest[1]
+        why = (
+            f"the latest verified backup ({backup_id}, {created_at:%Y-%m-%d %H:%M}) was made before they were processed"
+        )
+    raise BackupMissing(
+        f"{len(uncovered)} of {len(planned)} delivery file(s) past retention are in no verified backup: {why}, so "
+        "without them a lost warehouse could not be rebuilt. Nothing was removed. Run `victim-voice backup --out DIR` "
+        "first, or add --without-backup to remove them anyway"
+    )
+
+
 def record_plan(
     con: duckdb.DuckDBPyConnection, settings: Settings, older_than_days: int, cutoff: datetime,
-    planned: list[PlannedRemoval], quarantine_rows: int,
+    planned: list[PlannedRemoval], quarantine_rows: int, without_backup: bool,
 ) -> int:  # fmt: skip
     """Commit the purge's record and delete the old quarantine details, in one transaction,
     before any file is touched; a record that cannot be written stops everything."""
@@ -151,7 +180,7 @@ def record_plan(
                 "purge_id": purge_id,
                 "older_than_days": older_than_days,
                 "quarantine_rows_removed": quarantine_rows,
-                "without_backup": False,
+                "without_backup": without_backup,
             }
             files = [
                 {"file_name": p.path.name, "sha256": p.sha256, "delivery_id": p.delivery_id, "reason": p.reason}
@@ -167,9 +196,10 @@ def record_plan(
     return purge_id
 
 
-def purge(settings: Settings, older_than_days: int, dry_run: bool = False) -> PurgeResult:
+def purge(settings: Settings, older_than_days: int, dry_run: bool = False, without_backup: bool = False) -> PurgeResult:
     """Finish any earlier purge's recorded removals, then record and remove the processed files
-    and quarantine details older than ``older_than_days``; raises StorageFault (the record
+    and quarantine details older than ``older_than_days``. Raises BackupMissing (nothing done)
+    when a file is in no verified backup, unless ``without_backup``; StorageFault (the record
     says which) when a file cannot be removed."""
     if not 0 <= older_than_days <= MAX_RETENTION_DAYS:
         raise ConfigurationError(f"--older-than must be from 0 to {MAX_RETENTION_DAYS} days")
@@ -187,10 +217,12 @@ def purge(settings: Settings, older_than_days: int, dry_run: bool = False) -> Pu
         )
         planned = [p for p in found if p.path.name not in waiting]
         rows = storage.old_quarantine_rows(con, cutoff)
+        if not without_backup:
+            check_backup_covers(con, planned)
         if dry_run:
             return PurgeResult(len(planned), rows, len(unfinished))
         finished_earlier, failed = remove_recorded(con, settings.landing, unfinished)
-        purge_id = record_plan(con, settings, older_than_days, cutoff, planned, rows)
+        purge_id = record_plan(con, settings, older_than_days, cutoff, planned, rows, without_backup)
         recorded = [(purge_id, p.path.name, p.sha256) for p in planned]
         removed, failed_now = remove_recorded(con, settings.landing, recorded)
         storage.finish_purges(con, sorted({purge_id, *(earlier for earlier, _, _ in unfinished)}))

@@ -334,6 +334,29 @@ def command_purge(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_reprocess(args: argparse.Namespace, settings: Settings) -> int:
+    """Read a loaded delivery again with today's rules; load the rows that pass now (never twice)."""
+    from victim_voice.ingestion.reprocessing import ReprocessRefused, reprocess_file
+
+    settings = settings.with_paths(args.landing, args.warehouse)
+    try:
+        done = reprocess_file(settings, args.file, date.today())
+    except ReprocessRefused as refusal:
+        raise UsageError(str(refusal)) from None
+    if done.outcome is None:
+        print(
+            f"Nothing to load: none of the {done.rows_read_again} row(s) of {args.file.name} that were not loaded "
+            f"(delivery {done.earlier_delivery_id}) passes today's rules; nothing was recorded."
+        )
+        return EXIT_OK
+    print(summarise_outcomes([done.outcome]))
+    print(
+        f"\nRecorded as delivery {done.delivery_id}, a reprocessing of delivery {done.earlier_delivery_id} "
+        f"(audit.deliveries.reprocessing_of); metrics refreshed.\nWarehouse: {settings.warehouse}"
+    )
+    return EXIT_OK
+
+
 def check_backup_destination(out: Path, settings: Settings) -> None:
     """A backup never goes beside the pseudonymisation key: whoever holds both can undo the pseudonyms."""
     out, key_folder = out.resolve(), settings.key_file.resolve().parent
@@ -622,6 +645,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove files past retention even when no verified backup holds their deliveries",
     )
     purge.set_defaults(handler=command_purge)
+
+    reprocess = commands.add_parser(
+        "reprocess",
+        help="read a loaded delivery again with today's rules and load the rows that pass now",
+        description="For a delivery file already loaded whose rows were quarantined by a rule that no longer "
+        "applies (an interview dated after the run that read it), validate the whole file again with today's "
+        "rules and load, as a new delivery naming the earlier one (audit.deliveries.reprocessing_of), the rows "
+        "that pass now and were never loaded; they supersede as the original file's rows would have. A file never "
+        "processed, never loaded or not in the landing folder is refused (exit 2).",
+        epilog="Example: victim-voice reprocess VictimVoice_2024-06_01.csv",
+    )
+    reprocess.add_argument("file", type=Path, metavar="FILE", help="the delivery file (a name in the landing folder)")
+    add_path_options(reprocess, landing=True)
+    reprocess.set_defaults(handler=command_reprocess)
 
     backup = commands.add_parser(
         "backup",

@@ -43,6 +43,24 @@ def earlier_loaded_file_with_same_bytes(con: duckdb.DuckDBPyConnection, sha256: 
     return found[0][0] if found else None
 
 
+def processings_of_file(con: duckdb.DuckDBPyConnection, file_label: str, sha256: str) -> list[tuple[int, str, str]]:
+    """(delivery_id, status, reason) of every processing of this file (name as recorded, these
+    bytes), first to last: its first processing, then any reprocessing."""
+    return con.execute(
+        "select delivery_id, status, reason from audit.deliveries where file_name = ? and sha256 = ? order by 1",
+        [file_label, sha256],
+    ).fetchall()
+
+
+def loaded_row_numbers(con: duckdb.DuckDBPyConnection, delivery_ids: Sequence[int]) -> set[int]:
+    """The file row numbers already loaded by these deliveries (core.response_versions)."""
+    found = con.execute(
+        "select distinct row_number from core.response_versions where list_contains(?, delivery_id)",
+        [list(delivery_ids)],
+    ).fetchall()
+    return {row_number for (row_number,) in found}
+
+
 def next_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(delivery_id), 0) + 1 from audit.deliveries").fetchall()[0][0]
 

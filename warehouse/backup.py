@@ -27,7 +27,6 @@ Example::
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -42,6 +41,11 @@ from pathlib import Path
 import duckdb
 
 from victim_voice.settings import ConfigurationError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no POSIX locks (see warehouse_lock)
+    fcntl = None
 from warehouse.db import (
     StorageFault,
     WarehouseBusy,
@@ -153,7 +157,20 @@ def warehouse_lock(path: Path) -> Iterator[None]:
     database (it may be damaged: that is when a restore is needed). A run or a reader
     holding the warehouse makes this raise WarehouseBusy; while held, no run can open it.
     Nothing in this process may open the same file with DuckDB meanwhile (closing that
-    connection would release this POSIX lock)."""
+    connection would release this POSIX lock).
+
+    Without POSIX locks (Windows) the warehouse is opened once to see whether a run holds it;
+    there the rename of a file another process has open fails, and says so."""
+    if fcntl is None:
+        try:
+            duckdb.connect(str(path)).close()
+        except duckdb.IOException as error:
+            if "lock" in str(error).lower():
+                raise WarehouseBusy(f"the warehouse {path} is in use by another process; try again later") from None
+        except duckdb.Error:
+            pass  # damaged: nothing can be holding it open as a warehouse
+        yield
+        return
     descriptor = os.open(path, os.O_RDWR)
     try:
         try:

@@ -199,12 +199,11 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "select schema_name, table_name from duckdb_tables()"
         " where database_name = current_database() and not temporary order by all"
     ).fetchall()
-    return {
-        f"{schema}.{table}": con.execute(f"select count(*) from {quote_name(schema)}.{quote_name(table)}").fetchall()[
-            0
-        ][0]
-        for schema, table in tables
-    }
+    counts = {}
+    for schema, table in tables:
+        [(rows,)] = con.execute(f"select count(*) from {quote_name(schema)}.{quote_name(table)}").fetchall()
+        counts[f"{schema}.{table}"] = rows
+    return counts
 
 
 def view_names(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -95,7 +95,10 @@ def test_an_encrypted_warehouse_round_trip(tmp_path: Path) -> None:
         pytest.skip("DuckDB's httpfs extension is not installed on this machine (no network to fetch it)")
     path = tmp_path / "w.duckdb"
     with open_writer(path, db_key="k" * 32) as con:
-        con.execute("insert into audit.purges values (now(), 1, 2, 3)")
+        con.execute(
+            "insert into audit.purges (purged_at, older_than_days, files_removed, quarantine_rows_removed)"
+            " values (now(), 1, 2, 3)"
+        )
     assert b"audit" not in path.read_bytes()  # the catalogue is encrypted too
     with open_reader(path, db_key="k" * 32) as con:
         assert con.sql("select files_removed from audit.purges").fetchall() == [(2,)]

@@ -31,6 +31,7 @@ from victim_voice.ingestion.result import IngestionResult
 from victim_voice.outputs.formatting import round_half_away, spreadsheet_safe, text_table
 from victim_voice.outputs.headline import HEADLINE_METRICS
 from victim_voice.settings import ConfigurationError, Settings
+from warehouse.backup import BackupInvalid
 from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, WarehouseMissing
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_ALERT = 0, 1, 2, 3, 4
@@ -311,16 +312,112 @@ def command_tables(args: argparse.Namespace, settings: Settings) -> int:
 
 def command_purge(args: argparse.Namespace, settings: Settings) -> int:
     """Remove loaded delivery files and quarantine details past their retention (rejected files stay)."""
-    from victim_voice.ingestion.retention import purge
+    from victim_voice.ingestion.retention import BackupMissing, purge
 
     settings = settings.with_paths(args.landing, args.warehouse)
     if not settings.warehouse.exists():
         raise WarehouseMissing(f"no warehouse at {settings.warehouse}")
-    result = purge(settings, args.older_than, dry_run=args.dry_run)
+    try:
+        result = purge(settings, args.older_than, dry_run=args.dry_run, without_backup=args.without_backup)
+    except BackupMissing as refusal:
+        raise UsageError(str(refusal)) from None
+    if result.finished_earlier:
+        verb = "Would finish" if args.dry_run else "Finished"
+        print(f"{verb} {result.finished_earlier} removal(s) an earlier purge recorded (audit.purged_files).")
     verb = "Would remove" if args.dry_run else "Removed"
     print(
         f"{verb} {result.files_removed} delivery file(s) from {settings.landing} and "
         f"{result.quarantine_rows_removed} quarantine row(s) processed more than {args.older_than} days ago."
+    )
+    if result.purge_id is not None:
+        print(f"Recorded as purge {result.purge_id} in audit.purges (its files in audit.purged_files).")
+    return EXIT_OK
+
+
+def command_reprocess(args: argparse.Namespace, settings: Settings) -> int:
+    """Read a loaded delivery again with today's rules; load the rows that pass now (never twice)."""
+    from victim_voice.ingestion.reprocessing import ReprocessRefused, reprocess_file
+
+    settings = settings.with_paths(args.landing, args.warehouse)
+    try:
+        done = reprocess_file(settings, args.file, date.today())
+    except ReprocessRefused as refusal:
+        raise UsageError(str(refusal)) from None
+    if done.outcome is None:
+        print(
+            f"Nothing to load: none of the {done.rows_read_again} row(s) of {args.file.name} that were not loaded "
+            f"(delivery {done.earlier_delivery_id}) passes today's rules; nothing was recorded."
+        )
+        return EXIT_OK
+    print(summarise_outcomes([done.outcome]))
+    print(
+        f"\nRecorded as delivery {done.delivery_id}, a reprocessing of delivery {done.earlier_delivery_id} "
+        f"(audit.deliveries.reprocessing_of); metrics refreshed.\nWarehouse: {settings.warehouse}"
+    )
+    return EXIT_OK
+
+
+def check_backup_destination(out: Path, settings: Settings) -> None:
+    """A backup never goes beside the pseudonymisation key: whoever holds both can undo the pseudonyms."""
+    out, key_folder = out.resolve(), settings.key_file.resolve().parent
+    if out == key_folder or key_folder in out.parents:
+        raise UsageError(
+            f"{out} is the pseudonymisation key's folder ({settings.key_file}); keep backups apart from the key "
+            "(the key is backed up separately): choose another --out"
+        )
+
+
+def same_disk(first: Path, second: Path) -> bool:
+    try:
+        return first.stat().st_dev == second.stat().st_dev
+    except OSError:
+        return False
+
+
+def command_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the warehouse into a new, checked backup folder; or check one (--verify)."""
+    import time
+
+    from warehouse.backup import backup_warehouse, verify_backup
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    if args.verify:
+        manifest = verify_backup(args.verify, settings.db_key)
+        rows = manifest["tables"].get("core.response_versions", 0)
+        print(
+            f"Backup {manifest['backup_id']} in {args.verify} passes its check: checksums match, and the copy opens "
+            f"with the manifest's {len(manifest['tables'])} tables and row counts ({rows} response versions; "
+            f"made {manifest['created_at'][:19]} from {manifest['warehouse']})."
+        )
+        return EXIT_OK
+    check_backup_destination(args.out, settings)
+    started = time.perf_counter()
+    made = backup_warehouse(settings.warehouse, args.out, settings.db_key)
+    seconds = time.perf_counter() - started
+    print(
+        f"Backed up {settings.warehouse} as backup {made.backup_id} into {made.folder} "
+        f"({made.size_bytes / 1e6:.1f} MB in {seconds:.1f} s{', encrypted' if settings.db_key else ''}); "
+        "checked, and recorded as verified in audit.backups."
+    )
+    if same_disk(made.folder, settings.warehouse):
+        print("It is on the same disk as the warehouse: copy the folder off this machine (see the README).")
+    return EXIT_OK
+
+
+def command_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Check a backup, then put it in place of the warehouse (the current one is kept aside)."""
+    from warehouse.backup import restore_warehouse
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    restored = restore_warehouse(args.backup, settings.warehouse, settings.db_key)
+    print(
+        f"Restored backup {restored.backup_id} into {restored.warehouse}: it opens and its row counts match the "
+        "manifest (recorded in audit.restores)."
+    )
+    if restored.set_aside:
+        print(f"The warehouse it replaced is kept at {restored.set_aside}; remove it once you are satisfied.")
+    print(
+        "Run `victim-voice ingest` to load again the deliveries processed after the backup (purge keeps their files)."
     )
     return EXIT_OK
 
@@ -534,13 +631,64 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove loaded delivery files and old quarantine details",
         description="Delete landing files loaded (or recorded as duplicates of a loaded file) more than DAYS ago, "
         "and the quarantine details of deliveries processed before then; rejected, misnamed and unprocessed "
-        "files are kept. Each purge is recorded in audit.purges.",
+        "files are kept. A file goes only when a verified backup holds its delivery (see `backup`), unless "
+        "--without-backup. Each purge is recorded in audit.purges and audit.purged_files before anything is removed; "
+        "a purge that could not finish is finished by the next.",
         epilog="Example: victim-voice purge --older-than 90 --dry-run",
     )
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS", help="retention in days")
     add_path_options(purge, landing=True)
     purge.add_argument("--dry-run", action="store_true", help="say what would be removed, remove nothing")
+    purge.add_argument(
+        "--without-backup",
+        action="store_true",
+        help="remove files past retention even when no verified backup holds their deliveries",
+    )
     purge.set_defaults(handler=command_purge)
+
+    reprocess = commands.add_parser(
+        "reprocess",
+        help="read a loaded delivery again with today's rules and load the rows that pass now",
+        description="For a delivery file already loaded whose rows were quarantined by a rule that no longer "
+        "applies (an interview dated after the run that read it), validate the whole file again with today's "
+        "rules and load, as a new delivery naming the earlier one (audit.deliveries.reprocessing_of), the rows "
+        "that pass now and were never loaded; they supersede as the original file's rows would have. A file never "
+        "processed, never loaded or not in the landing folder is refused (exit 2).",
+        epilog="Example: victim-voice reprocess VictimVoice_2024-06_01.csv",
+    )
+    reprocess.add_argument("file", type=Path, metavar="FILE", help="the delivery file (a name in the landing folder)")
+    add_path_options(reprocess, landing=True)
+    reprocess.set_defaults(handler=command_reprocess)
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy the warehouse into a checked backup folder (or check one with --verify)",
+        description="Wait for no run (exit 3 while one holds the warehouse), copy the warehouse with DuckDB into "
+        "a new folder DIR/warehouse-backup-<time>-<id>/ (encrypted when the warehouse is) with manifest.json "
+        "(checksums, versions, every table's row count) and manifest.json.sha256, check the copy as a restore "
+        "would, and record it in audit.backups. --verify checks an existing backup and changes nothing.",
+        epilog="Example: victim-voice backup --out /mnt/backups   (then copy the new folder off this machine)",
+    )
+    which_backup = backup.add_mutually_exclusive_group(required=True)
+    which_backup.add_argument("--out", type=Path, metavar="DIR", help="folder to make the backup in")
+    which_backup.add_argument(
+        "--verify", type=Path, metavar="DIR", help="a backup folder to check (checksums, manifest, row counts)"
+    )
+    add_path_options(backup)
+    backup.set_defaults(handler=command_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="put a checked backup in place of the warehouse (the current one is kept aside)",
+        description="Check the backup first (exit 7 if it fails: nothing changed); refuse while a run holds the "
+        "warehouse (exit 3); copy the backup beside the warehouse, keep the current warehouse as "
+        "<name>.before-restore-<time>, rename the copy into place, check it opens with the manifest's row counts "
+        "and record the restore in audit.restores.",
+        epilog="Example: victim-voice restore /mnt/backups/warehouse-backup-20250103-093005-4",
+    )
+    restore.add_argument("backup", type=Path, metavar="BACKUP_DIR", help="the backup folder")
+    add_path_options(restore)
+    restore.set_defaults(handler=command_restore)
 
     publish = commands.add_parser(
         "publish",
@@ -656,6 +804,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WarehouseDamaged as error:
         print(f"victim-voice: {error}", file=sys.stderr)
         return EXIT_DAMAGED
+    except BackupInvalid as error:
+        print(f"victim-voice: the backup failed its check: {error}", file=sys.stderr)
+        return EXIT_BACKUP
     except KeyboardInterrupt:
         print("victim-voice: interrupted; files not finished are left for the next run", file=sys.stderr)
         return 130

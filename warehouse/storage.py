@@ -1,5 +1,5 @@
 """The storage tables ingestion writes and checks: ``audit.deliveries``, ``audit.quarantine``,
-``core.response_versions`` and ``audit.purges``, as plain rows and values; and
+``core.response_versions``, ``audit.purges`` and ``audit.purged_files``, as plain rows and values; and
 ``audit.comment_approvals``, the reviewers' decisions on comments that may leave the warehouse.
 
 Statements on a connection; the caller decides the transaction
@@ -41,6 +41,24 @@ def earlier_loaded_file_with_same_bytes(con: duckdb.DuckDBPyConnection, sha256: 
         [sha256],
     ).fetchall()
     return found[0][0] if found else None
+
+
+def processings_of_file(con: duckdb.DuckDBPyConnection, file_label: str, sha256: str) -> list[tuple[int, str, str]]:
+    """(delivery_id, status, reason) of every processing of this file (name as recorded, these
+    bytes), first to last: its first processing, then any reprocessing."""
+    return con.execute(
+        "select delivery_id, status, reason from audit.deliveries where file_name = ? and sha256 = ? order by 1",
+        [file_label, sha256],
+    ).fetchall()
+
+
+def loaded_row_numbers(con: duckdb.DuckDBPyConnection, delivery_ids: Sequence[int]) -> set[int]:
+    """The file row numbers already loaded by these deliveries (core.response_versions)."""
+    found = con.execute(
+        "select distinct row_number from core.response_versions where list_contains(?, delivery_id)",
+        [list(delivery_ids)],
+    ).fetchall()
+    return {row_number for (row_number,) in found}
 
 
 def next_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -95,23 +113,82 @@ def delete_old_quarantine_rows(con: duckdb.DuckDBPyConnection, cutoff: datetime)
     )
 
 
-def record_purge(con: duckdb.DuckDBPyConnection, older_than_days: int, files: int, quarantine_rows: int) -> None:
-    """Insert one row into audit.purges (counts only)."""
+def next_purge_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select coalesce(max(purge_id), 0) + 1 from audit.purges").fetchall()[0][0]
+
+
+def record_purge_plan(
+    con: duckdb.DuckDBPyConnection, purge: Mapping[str, object], files: Sequence[Mapping[str, object]]
+) -> None:
+    """Insert a purge's row into audit.purges and its files (status PENDING) into
+    audit.purged_files (columns by name), before anything is removed."""
+    now = datetime.now()
+    purge = {**purge, "purged_at": now, "files_removed": 0, "files_to_remove": len(files), "status": "RECORDED"}
     con.execute(
-        "insert into audit.purges values (?, ?, ?, ?)", [datetime.now(), older_than_days, files, quarantine_rows]
+        f"insert into audit.purges ({', '.join(purge)}) values ({', '.join('?' * len(purge))})", list(purge.values())
     )
+    if files:
+        columns = ["purge_id", *files[0], "status", "updated_at"]
+        con.executemany(
+            f"insert into audit.purged_files ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+            [[purge["purge_id"], *f.values(), "PENDING", now] for f in files],
+        )
+
+
+def mark_purged_file(
+    con: duckdb.DuckDBPyConnection, purge_id: int, file_name: str, status: str, error: str | None = None
+) -> None:
+    """Record what became of one file of a purge (REMOVED, FAILED or KEPT)."""
+    con.execute(
+        "update audit.purged_files set status = ?, error = ?, updated_at = ? where purge_id = ? and file_name = ?",
+        [status, error, datetime.now(), purge_id, file_name],
+    )
+
+
+def finish_purges(con: duckdb.DuckDBPyConnection, purge_ids: Sequence[int]) -> None:
+    """Count each purge's removed files; DONE when none is left PENDING or FAILED, else INCOMPLETE."""
+    for purge_id in purge_ids:
+        con.execute(
+            """
+            update audit.purges set
+                files_removed = (select count(*) from audit.purged_files f
+                                 where f.purge_id = $1 and f.status = 'REMOVED'),
+                status = case when exists (select 1 from audit.purged_files f
+                                           where f.purge_id = $1 and f.status in ('PENDING', 'FAILED'))
+                              then 'INCOMPLETE' else 'DONE' end,
+                finished_at = $2
+            where purge_id = $1
+            """,
+            [purge_id, datetime.now()],
+        )
+
+
+def unfinished_purge_files(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
+    """(purge_id, file_name, sha256) of files recorded by a purge but not yet removed (PENDING
+    after a crash, FAILED after an error), oldest purge first."""
+    return con.execute(
+        "select purge_id, file_name, sha256 from audit.purged_files"
+        " where status in ('PENDING', 'FAILED') order by purge_id, file_name"
+    ).fetchall()
 
 
 def files_recorded_before(
     con: duckdb.DuckDBPyConnection, cutoff: datetime, statuses: list[str]
-) -> set[tuple[str, str]]:
-    """(file name, SHA-256) of well-named files recorded with one of ``statuses`` before ``cutoff``."""
+) -> dict[tuple[str, str], tuple[int, str, datetime]]:
+    """Well-named files whose every processing with one of ``statuses`` was before ``cutoff``:
+    (file name, SHA-256) -> (latest delivery_id, its status, its processed_at). A file
+    reprocessed since counts from its latest processing."""
     found = con.execute(
-        "select file_name, sha256 from audit.deliveries"
-        " where processed_at < ? and list_contains(?, status) and period is not null",
-        [cutoff, statuses],
+        """
+        select file_name, sha256, max(delivery_id), arg_max(status, delivery_id), max(processed_at)
+        from audit.deliveries
+        where list_contains(?, status) and period is not null
+        group by file_name, sha256
+        having max(processed_at) < ?
+        """,
+        [statuses, cutoff],
     ).fetchall()
-    return set(found)
+    return {(name, sha): (delivery_id, status, at) for name, sha, delivery_id, status, at in found}
 
 
 def record_comment_decisions(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, object]]) -> None:

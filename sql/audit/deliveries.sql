@@ -2,7 +2,10 @@
 -- identified by its name and SHA-256, so an unchanged file is never processed twice.
 -- Public columns as in metrics.md come first; delivery_id, rows_corrected and
 -- ignored_columns are the project's own. For a LOADED file
--- rows_in_file = rows_loaded + rows_quarantined.
+-- rows_in_file = rows_loaded + rows_quarantined. reprocessing_of: a file read again by
+-- `victim-voice reprocess` (same name and SHA-256) is recorded as a new delivery naming the
+-- earlier one; its rows_in_file counts only the rows no earlier processing of the file loaded
+-- (the ones it read again), so the same equation holds.
 create schema if not exists audit;
 
 create table if not exists audit.deliveries (
@@ -19,5 +22,9 @@ create table if not exists audit.deliveries (
     delivery_id bigint primary key,
     rows_corrected bigint not null,
     ignored_columns varchar,
+    reprocessing_of bigint,
     check (status <> 'LOADED' or rows_in_file = rows_loaded + rows_quarantined)
 );
+
+-- warehouses made before reprocessing gain the column
+alter table audit.deliveries add column if not exists reprocessing_of bigint;

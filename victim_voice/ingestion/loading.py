@@ -26,9 +26,12 @@ from warehouse import storage
 from warehouse.db import transaction
 
 
-def delivery_row(delivery_id: int, name: DeliveryName, sha256: str, outcome: DeliveryOutcome) -> dict[str, object]:
-    """The file's row of audit.deliveries."""
-    return {
+def delivery_row(
+    delivery_id: int, name: DeliveryName, sha256: str, outcome: DeliveryOutcome, reprocessing_of: int | None = None
+) -> dict[str, object]:
+    """The file's row of audit.deliveries (``reprocessing_of``: the earlier delivery of the same
+    file that `victim-voice reprocess` read again)."""
+    row = {
         "delivery_id": delivery_id,
         "file_name": log_name(name.file_name),  # a misnamed file's name could say anything: stored as a label
         "sha256": sha256,
@@ -42,6 +45,7 @@ def delivery_row(delivery_id: int, name: DeliveryName, sha256: str, outcome: Del
         "reason": outcome.reason,
         "ignored_columns": ", ".join(outcome.ignored_columns) or None,
     }
+    return row if reprocessing_of is None else {**row, "reprocessing_of": reprocessing_of}
 
 
 def seen_before(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str) -> bool:
@@ -50,9 +54,15 @@ def seen_before(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str) -> 
 
 
 def load_validated(
-    con: duckdb.DuckDBPyConnection, name: DeliveryName, sha256: str, prepared: PreparedDelivery
+    con: duckdb.DuckDBPyConnection,
+    name: DeliveryName,
+    sha256: str,
+    prepared: PreparedDelivery,
+    reprocessing_of: int | None = None,
+    reason: str | None = None,
 ) -> DeliveryOutcome:
-    """Write a validated file and its audit rows in one transaction (all or nothing)."""
+    """Write a validated file and its audit rows in one transaction (all or nothing); a
+    reprocessing names the earlier delivery and says why in ``reason``."""
     with transaction(con):
         delivery_id = storage.next_delivery_id(con)
         outcome = DeliveryOutcome(
@@ -62,9 +72,10 @@ def load_validated(
             rows_loaded=len(prepared.rows),
             rows_quarantined=prepared.rows_quarantined,
             rows_corrected=storage.count_corrections(con, prepared.rows),
+            reason=reason,
             ignored_columns=prepared.ignored_columns,
         )
-        storage.record_delivery(con, delivery_row(delivery_id, name, sha256, outcome))
+        storage.record_delivery(con, delivery_row(delivery_id, name, sha256, outcome, reprocessing_of))
         storage.insert_quarantine(con, delivery_id, name.file_name, prepared.quarantine)
         storage.insert_response_versions(con, prepared.rows.assign(delivery_id=delivery_id))
     return outcome

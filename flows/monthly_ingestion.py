@@ -30,12 +30,11 @@ from victim_voice.delivery.files import log_name
 from victim_voice.delivery.outcome import DeliveryOutcome, Status
 from victim_voice.ingestion.parallel import PreparedAhead
 from victim_voice.ingestion.result import IngestionResult
-from victim_voice.ingestion.run import RunSteps, ingest_landing, ingest_one
+from victim_voice.ingestion.run import RunSteps, ingest_landing, ingest_one, refresh_if_behind
 from victim_voice.outputs.alerts import Alert, alert_message, alerts_markdown, find_alerts
 from victim_voice.outputs.run_summary import run_summary_markdown
 from victim_voice.settings import Settings
 from warehouse.db import WarehouseBusy
-from warehouse.models import refresh_metrics
 
 
 def run_settings(landing: str | None, warehouse: str | None, key_file: str | None) -> Settings:
@@ -103,9 +102,13 @@ def ingest_delivery(
 
 @task(name="refresh-metrics", **TASK_OPTIONS)
 def refresh_metrics_task(warehouse: str) -> list[str]:
-    """Rebuild the metric tables and views from everything loaded so far."""
-    built = refresh_metrics(Settings.from_env().with_paths(warehouse=Path(warehouse)))
-    get_run_logger().info("metrics refreshed: %d warehouse objects rebuilt", len(built))
+    """Rebuild the metric tables and views from everything loaded so far, unless the last
+    refresh already covers it."""
+    built = refresh_if_behind(Settings.from_env().with_paths(warehouse=Path(warehouse)))
+    if built:
+        get_run_logger().info("metrics refreshed: %d warehouse objects rebuilt", len(built))
+    else:
+        get_run_logger().info("metrics already describe every load: not rebuilt")
     return built
 
 

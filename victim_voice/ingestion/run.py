@@ -65,19 +65,25 @@ def nothing_to_say(settings: Settings, paths: list[Path]) -> None:
     """The plain run announces nothing (the flow logs the files it found)."""
 
 
+def refresh_if_behind(settings: Settings) -> list[str]:
+    """Refresh the metrics unless the last refresh already covers every load: a run with no
+    new file still refreshes when an earlier run loaded files and died before its refresh."""
+    return refresh_metrics(settings, only_if_behind=True)
+
+
 @dataclass(frozen=True)
 class RunSteps:
     """How the run's steps are called: directly (the default), or as Prefect tasks."""
 
     found: Callable[[Settings, list[Path]], None] = nothing_to_say
     ingest: Callable[[Settings, Path, date, PreparedAhead], DeliveryOutcome | None] = ingest_one
-    refresh: Callable[[Settings], list[str]] = refresh_metrics
+    refresh: Callable[[Settings], list[str]] = refresh_if_behind
 
 
 def ingest_landing(settings: Settings, run_date: date, steps: RunSteps = RunSteps()) -> list[DeliveryOutcome]:
     """Process every file of the landing folder not processed before, in delivery order,
-    then refresh the metrics; returns the new files' outcomes. A large batch is prepared in
-    worker processes meanwhile."""
+    then refresh the metrics (when the loads are ahead of them); returns the new files'
+    outcomes. A large batch is prepared in worker processes meanwhile."""
     check_can_start(settings)
     paths = find_candidate_files(settings.landing, settings.settle_seconds)
     steps.found(settings, paths)

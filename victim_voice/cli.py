@@ -103,7 +103,9 @@ def run_ingestion_flow(
 
     apply_prefect_offline_defaults()
     from flows.monthly_ingestion import monthly_ingestion
+    from flows.temporary_server import start_temporary_server
 
+    start_temporary_server()  # without PREFECT_API_URL: a server that ends with this process, even killed
     state = monthly_ingestion(
         landing=str(settings.landing),
         warehouse=str(settings.warehouse),

@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,7 @@ from pathlib import Path
 from victim_voice.delivery.files import sha256_of
 from victim_voice.delivery.outcome import DeliveryOutcome
 from victim_voice.delivery.preparing import PreparedDelivery, prepare_file, read_landing_file
+from victim_voice.ingestion.child_processes import end_with_parent
 from victim_voice.ingestion.loading import seen_before
 from victim_voice.protection.pseudonyms import load_pseudonym_key
 from victim_voice.settings import Settings
@@ -93,10 +95,12 @@ def landing_bytes(paths: list[Path]) -> int:
 _worker_key: bytes = b""  # set once in each worker process by _start_worker
 
 
-def _start_worker(key: bytes) -> None:
-    """A worker keeps the pseudonymisation key for the files it prepares, and leaves Ctrl+C to
-    the run, which stops it (no traceback from each worker)."""
+def _start_worker(key: bytes, run_pid: int) -> None:
+    """A worker ends with the run that started it, even one killed with SIGKILL (it holds the
+    key and would otherwise be left behind), keeps the pseudonymisation key for the files it
+    prepares, and leaves Ctrl+C to the run, which stops it (no traceback from each worker)."""
     global _worker_key
+    end_with_parent(run_pid)
     _worker_key = key
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -140,8 +144,9 @@ def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Ite
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),  # never fork a process holding threads and a database
         initializer=_start_worker,
-        initargs=(load_pseudonym_key(settings),),
-    )
+        initargs=(load_pseudonym_key(settings), os.getpid()),
+    )  # every worker starts in this thread, here (PreparedAhead submits one file per worker): it
+    # outlives them, as the parent-death signal needs (it follows the thread that started a child)
     try:
         yield PreparedAhead(pool, list(new), run_date, workers)
     except BaseException:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import datetime
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -133,12 +134,16 @@ def refresh_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> l
     return [object_name(p) for p in paths if p.parent.name != "functions"]
 
 
-def refresh_metrics(settings: Settings, only_if_behind: bool = False) -> list[str]:
+def refresh_metrics(
+    settings: Settings, only_if_behind: bool = False, on_wait: Callable[[str], None] | None = None
+) -> list[str]:
     """Open the warehouse and rebuild the staging, intermediate and mart models (metrics,
     views) from the loaded data; returns the objects built. With ``only_if_behind`` (an
     ingestion run), nothing is rebuilt when the last refresh already covers every load and
-    the current models (returns [])."""
-    with open_writer(settings.warehouse, settings.db_key) as con:
+    the current models (returns []). Holds the warehouse for the refresh's transaction only,
+    after waiting (up to ``settings.wait_seconds``; ``on_wait(holder)`` once) for the writers
+    queued before it."""
+    with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds, on_wait) as con:
         if only_if_behind and not refresh_is_behind(con):
             return []
         return refresh_models(con)

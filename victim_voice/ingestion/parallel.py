@@ -30,7 +30,7 @@ from victim_voice.ingestion.child_processes import end_with_parent
 from victim_voice.ingestion.loading import seen_before
 from victim_voice.protection.pseudonyms import load_pseudonym_key
 from victim_voice.settings import Settings
-from warehouse.db import WarehouseBusy, open_writer
+from warehouse.db import open_writer
 
 # Below this much new data, starting worker processes (about a second each) costs more than
 # it saves: a month's delivery (about 100 KB) is always prepared in the run's own process.
@@ -77,7 +77,7 @@ def new_files(settings: Settings, paths: list[Path]) -> dict[Path, int]:
         data = read_landing_file(path)
         if not isinstance(data, DeliveryOutcome):
             fingerprints[path] = (sha256_of(data), len(data))
-    with open_writer(settings.warehouse, settings.db_key) as con:
+    with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con:
         return {p: size for p, (sha, size) in fingerprints.items() if not seen_before(con, p.name, sha)}
 
 
@@ -126,16 +126,13 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
 def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Iterator[PreparedAhead]:
     """Prepare the new files among ``paths`` in up to ``settings.workers`` processes while the
     run loads them one by one, in order. With one worker, fewer than two new files or less
-    than PARALLEL_MIN_BYTES of them, nothing starts; nor when the warehouse is busy (the
-    run's own retries then apply, file by file). On an error or Ctrl+C the workers are
-    stopped at once.
+    than PARALLEL_MIN_BYTES of them, nothing starts. A warehouse held by another process for
+    longer than the wait (``settings.wait_seconds``) raises WarehouseBusy before any worker
+    starts: the run stops there. On an error or Ctrl+C the workers are stopped at once.
     """
     new: dict[Path, int] = {}
     if settings.workers > 1 and len(paths) > 1 and landing_bytes(paths) >= PARALLEL_MIN_BYTES:
-        try:
-            new = new_files(settings, paths)
-        except WarehouseBusy:
-            new = {}
+        new = new_files(settings, paths)
     if len(new) < 2 or sum(new.values()) < PARALLEL_MIN_BYTES:
         yield PreparedAhead()  # nothing prepared ahead: each file is read where it is loaded
         return

@@ -1,10 +1,12 @@
 """Benchmark: the metrics refresh over N generated responses (default 1,000,000).
 
 Rows come from the project's generator, typed by the project's own typing step and
-written straight into storage (this measures the refresh, not ingestion). The refresh
-runs REPEATS times in a fresh process each, reporting wall time and peak RSS (median).
+written straight into storage (this measures the refresh, not ingestion), comments and a
+pseudonym included, as the refresh copies them into its snapshot of the responses. The
+refresh runs REPEATS times in a fresh process each, reporting wall time and peak RSS
+(median). ``--sql-dir`` refreshes with another copy of ``sql/`` (to compare a change).
 
-    .venv/bin/python benchmarks/bench_metrics.py [--responses 1000000] [--repeats 3]
+    .venv/bin/python benchmarks/bench_metrics.py [--responses 1000000] [--repeats 3] [--sql-dir DIR]
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ def build(warehouse: Path, responses: int, months: int, seed: int) -> None:
         for number, month in enumerate(months_before(date.today(), months), start=1):
             text = generate_rows(per_month, month, rng, first_id=1 + (number - 1) * per_month, short_quota=None)
             typed = type_rows(normalise_text(text.astype("str")))
-            versions = typed.drop(columns=["crime_reference", "comment_police", "comment_services"]).assign(
-                delivery_id=number, row_number=range(1, per_month + 1), crime_reference_pseudonym=None
+            pseudonyms = [f"{number:08x}{row:056x}" for row in range(per_month)]  # 64 hex digits, as stored
+            versions = typed.drop(columns=["crime_reference"]).assign(
+                delivery_id=number, row_number=range(1, per_month + 1), crime_reference_pseudonym=pseudonyms
             )
             con.register("versions", versions)
             con.execute(
@@ -58,14 +61,15 @@ def build(warehouse: Path, responses: int, months: int, seed: int) -> None:
             con.unregister("versions")
 
 
-def refresh_once(warehouse: Path) -> dict:
+def refresh_once(warehouse: Path, sql_dir: Path | None) -> dict:
     """Run one refresh in this process; wall time and peak RSS."""
     from warehouse.db import open_writer
     from warehouse.models import refresh_models
+    from warehouse.sql_files import SQL_DIR
 
     started = time.perf_counter()
     with open_writer(warehouse) as con:
-        refresh_models(con)
+        refresh_models(con, sql_dir or SQL_DIR)
         cells = con.sql("select count(*) from marts.metric_values").fetchall()[0][0]
     return {
         "seconds": time.perf_counter() - started,
@@ -79,11 +83,13 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sql-dir", type=Path, help="refresh with this copy of sql/ (default: the project's)")
     parser.add_argument("--refresh-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.refresh_only:
-        print(json.dumps(refresh_once(args.refresh_only)))
+        print(json.dumps(refresh_once(args.refresh_only, args.sql_dir)))
         return
+    sql_dir = ["--sql-dir", str(args.sql_dir)] if args.sql_dir else []
     with tempfile.TemporaryDirectory() as folder:
         warehouse = Path(folder) / "bench.duckdb"
         started = time.perf_counter()
@@ -92,7 +98,7 @@ def main() -> None:
         runs = [
             json.loads(
                 subprocess.run(
-                    [sys.executable, __file__, "--refresh-only", str(warehouse)],
+                    [sys.executable, __file__, "--refresh-only", str(warehouse), *sql_dir],
                     check=True,
                     capture_output=True,
                     text=True,

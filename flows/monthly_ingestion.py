@@ -30,12 +30,11 @@ from victim_voice.delivery.files import log_name
 from victim_voice.delivery.outcome import DeliveryOutcome, Status
 from victim_voice.ingestion.parallel import PreparedAhead
 from victim_voice.ingestion.result import IngestionResult
-from victim_voice.ingestion.run import RunSteps, ingest_landing, ingest_one
+from victim_voice.ingestion.run import RunSteps, RunStopped, ingest_landing, ingest_one, refresh_if_behind
 from victim_voice.outputs.alerts import Alert, alert_message, alerts_markdown, find_alerts
 from victim_voice.outputs.run_summary import run_summary_markdown
 from victim_voice.settings import Settings
 from warehouse.db import WarehouseBusy
-from warehouse.models import refresh_metrics
 
 
 def run_settings(landing: str | None, warehouse: str | None, key_file: str | None) -> Settings:
@@ -50,11 +49,14 @@ RETRY_DELAYS_SECONDS = [10, 30, 90]  # back-off for transient faults only
 
 
 def retry_on_transient_fault(task, task_run, state) -> bool:
-    """Retry when the warehouse is busy (another writer) or a file is still locked; never on a
-    validation or configuration problem, which a retry cannot fix."""
+    """Retry when a file is still locked; never on a validation or configuration problem,
+    which a retry cannot fix, nor on a busy warehouse: every opening has already waited up to
+    VICTIM_VOICE_WAIT_SECONDS for it, and the run then stops, saying so."""
     try:
         state.result()
-    except (WarehouseBusy, PermissionError, BlockingIOError):
+    except WarehouseBusy:
+        return False
+    except (PermissionError, BlockingIOError):
         return True
     except Exception:
         return False
@@ -103,9 +105,13 @@ def ingest_delivery(
 
 @task(name="refresh-metrics", **TASK_OPTIONS)
 def refresh_metrics_task(warehouse: str) -> list[str]:
-    """Rebuild the metric tables and views from everything loaded so far."""
-    built = refresh_metrics(Settings.from_env().with_paths(warehouse=Path(warehouse)))
-    get_run_logger().info("metrics refreshed: %d warehouse objects rebuilt", len(built))
+    """Rebuild the metric tables and views from everything loaded so far, unless the last
+    refresh already covers it."""
+    built = refresh_if_behind(Settings.from_env().with_paths(warehouse=Path(warehouse)))
+    if built:
+        get_run_logger().info("metrics refreshed: %d warehouse objects rebuilt", len(built))
+    else:
+        get_run_logger().info("metrics already describe every load: not rebuilt")
     return built
 
 
@@ -140,6 +146,16 @@ def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
         logger.info("alerts sent through %s", block_name)
 
 
+def stopped_run(stopped: RunStopped) -> State:
+    """A run stopped by a warehouse held for longer than the wait: Failed, with what it did and
+    what it left (no alerts or summary: reading the warehouse would only wait again)."""
+    logger = get_run_logger()
+    logger.warning("stopped: %s", stopped)
+    logger.warning("%d file(s) left for the next run; the metrics were not refreshed", len(stopped.left))
+    result = IngestionResult(tuple(stopped.outcomes), stopped=stopped.holder, left=tuple(stopped.left))
+    return Failed(message=f"stopped, warehouse busy: {stopped}", data=result)
+
+
 @flow(name="monthly-ingestion", persist_result=False, log_prints=False)
 def monthly_ingestion(
     landing: str | None = None,
@@ -163,7 +179,10 @@ def monthly_ingestion(
     if settle_seconds is not None:
         settings = dataclasses.replace(settings, settle_seconds=settle_seconds)
     run_date = run_date or date.today()
-    new = ingest_landing(settings, run_date, task_steps(key_file))
+    try:
+        new = ingest_landing(settings, run_date, task_steps(key_file))
+    except RunStopped as stopped:
+        return stopped_run(stopped)
     alerts = find_alerts(new, settings, run_date)
     create_markdown_artifact(
         key="monthly-ingestion-summary",

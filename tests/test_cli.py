@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -99,28 +97,6 @@ def test_usage_errors_exit_2(capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["ingest", "--no-such-flag"])
     assert exit_info.value.code == 2
-
-
-def test_a_busy_warehouse_exits_3_with_a_message(settings: Settings, without_prefect, capsys) -> None:
-    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
-    settings.warehouse.parent.mkdir(parents=True)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb,time; c=duckdb.connect({str(settings.warehouse)!r}); print('ok', flush=True); "
-            "time.sleep(30)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
-        assert cli.main(ingest_args(settings)) == 3
-    finally:
-        holder.kill()
-        holder.wait()
-    assert "in use by another process" in capsys.readouterr().err
 
 
 def test_demo_refuses_to_wipe_a_folder_it_did_not_make(tmp_path: Path, capsys) -> None:

@@ -225,14 +225,14 @@ def test_every_deployment_in_prefect_yaml_points_at_a_flow() -> None:
         assert set(deployment.get("parameters", {})) <= set(flow_function.parameters.properties)
 
 
-def test_only_transient_faults_are_retried() -> None:
+def test_only_a_locked_file_is_retried() -> None:
     from prefect.states import Failed
 
     from flows.monthly_ingestion import retry_on_transient_fault
     from victim_voice.settings import ConfigurationError
     from warehouse.db import WarehouseBusy
 
-    assert retry_on_transient_fault(None, None, Failed(data=WarehouseBusy("busy"))) is True
+    assert retry_on_transient_fault(None, None, Failed(data=WarehouseBusy("busy"))) is False  # it waited already
     assert retry_on_transient_fault(None, None, Failed(data=PermissionError(13, "locked"))) is True
     assert retry_on_transient_fault(None, None, Failed(data=ConfigurationError("no key"))) is False
     assert retry_on_transient_fault(None, None, Failed(data=ValueError("a bug"))) is False
@@ -272,54 +272,60 @@ def test_a_batch_is_prepared_by_worker_processes_inside_the_flow(
     assert "Sarah" not in "\n".join(prefect_log.messages)
 
 
-def busy_on_first_call(function, calls: list):
-    """``function``, except that its first call finds the warehouse busy (``calls`` counts them)."""
+def busy_on_call(number: int, function, calls: list):
+    """``function``, except that its call ``number`` finds the warehouse busy past the wait
+    (``calls`` counts them)."""
     from warehouse.db import WarehouseBusy
 
     def busy_once(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 1:
-            raise WarehouseBusy("the warehouse is in use by another process")
+        if len(calls) == number:
+            raise WarehouseBusy("the warehouse is in use by another process", "python3.11, PID 4242")
         return function(*args, **kwargs)
 
     return busy_once
 
 
-def test_a_busy_warehouse_is_retried_then_loads(prefect_server, settings: Settings, monkeypatch) -> None:
-    """The first attempt finds the warehouse busy; the retry loads the file."""
-    import flows.monthly_ingestion as module
-
-    monkeypatch.setattr(module, "RETRY_DELAYS_SECONDS", [0, 0, 0])
-    attempts = []
-    monkeypatch.setattr(module, "ingest_one", busy_on_first_call(module.ingest_one, attempts))
-    task = module.ingest_delivery.with_options(retry_delay_seconds=0)
-    monkeypatch.setattr(module, "ingest_delivery", task)
-    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
-    state = module.monthly_ingestion(
-        landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
-    )
-    assert len(attempts) == 2
-    assert [o.status for o in state.result(raise_on_failure=False).files] == [Status.LOADED]
-
-
-def test_a_busy_warehouse_before_a_batch_is_retried_by_the_tasks(
+def test_a_warehouse_busy_past_the_wait_stops_the_run_saying_what_it_did(
     prefect_server, settings: Settings, monkeypatch
 ) -> None:
-    """The batch's pre-check finds the warehouse busy: no worker starts and the run does not
-    fail; the tasks open the warehouse themselves, with their retries."""
+    """The second file's opening waited in vain: no retry (the wait was the retry), the first
+    file stays loaded, the second is left for the next run, and the run ends Failed."""
     import flows.monthly_ingestion as module
-    from victim_voice.ingestion import parallel
 
-    monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(module, "ingest_delivery", module.ingest_delivery.with_options(retry_delay_seconds=0))
-    monkeypatch.setattr(parallel, "open_writer", busy_on_first_call(parallel.open_writer, []))
+    attempts = []
+    monkeypatch.setattr(module, "ingest_one", busy_on_call(2, module.ingest_one, attempts))
     write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
     write_csv(settings.landing / "VictimVoice_2024-06_01.csv", [base_row(response_id="VV00000002")])
     state = module.monthly_ingestion(
         landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
     )
-    assert [o.status for o in state.result(raise_on_failure=False).files] == [Status.LOADED, Status.LOADED]
+    result = state.result(raise_on_failure=False)
+    assert state.is_failed() and "stopped, warehouse busy" in state.message
+    assert len(attempts) == 2
+    assert [o.file_name for o in result.files] == ["VictimVoice_2024-05_01.csv"]
+    assert (result.stopped, result.left) == ("python3.11, PID 4242", ("VictimVoice_2024-06_01.csv",))
+
+
+def test_a_warehouse_busy_past_the_wait_before_a_batch_starts_nothing(
+    prefect_server, settings: Settings, monkeypatch
+) -> None:
+    """The batch's pre-check waited in vain: no worker starts, nothing is read, every file is
+    left for the next run."""
+    import flows.monthly_ingestion as module
+    from victim_voice.ingestion import parallel
+
+    monkeypatch.setenv("VICTIM_VOICE_WORKERS", "2")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "open_writer", busy_on_call(1, parallel.open_writer, []))
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row()])
+    write_csv(settings.landing / "VictimVoice_2024-06_01.csv", [base_row(response_id="VV00000002")])
+    state = module.monthly_ingestion(
+        landing=str(settings.landing), warehouse=str(settings.warehouse), return_state=True
+    )
+    result = state.result(raise_on_failure=False)
+    assert state.is_failed() and result.files == ()
+    assert result.left == ("VictimVoice_2024-05_01.csv", "VictimVoice_2024-06_01.csv")
 
 
 def test_the_demo_loads_what_it_just_wrote(prefect_server, tmp_path: Path, monkeypatch, capsys) -> None:

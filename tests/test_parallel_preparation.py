@@ -118,11 +118,11 @@ def months(landing: Path, *periods: str) -> list[Path]:
     return [write_csv(landing / f"VictimVoice_{period}_01.csv", full_month(period)) for period in periods]
 
 
-def test_a_busy_warehouse_at_the_start_leaves_the_files_to_the_run_itself(
+def test_a_warehouse_busy_for_longer_than_the_wait_at_the_start_starts_no_worker(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The pre-check cannot open the warehouse: no worker starts, nothing fails here, and the
-    run's own steps (retried by the flow) read the files."""
+    """The pre-check waited as long as the run may, in vain: the run stops before any worker
+    starts (it would only wait again for its first file)."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
     paths = months(settings.landing, "2024-04", "2024-05")
 
@@ -130,8 +130,11 @@ def test_a_busy_warehouse_at_the_start_leaves_the_files_to_the_run_itself(
         raise WarehouseBusy("the warehouse is in use by another process")
 
     monkeypatch.setattr(parallel, "open_writer", busy)
-    with prepared_ahead(dataclasses.replace(settings, workers=2), paths, RUN_DATE) as ahead:
-        assert [ahead.take(path) for path in paths] == [None, None]
+    started = []
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *a, **k: started.append(1))
+    with pytest.raises(WarehouseBusy), prepared_ahead(dataclasses.replace(settings, workers=2), paths, RUN_DATE):
+        pass
+    assert started == []
 
 
 def test_an_error_during_the_run_stops_the_workers_at_once(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

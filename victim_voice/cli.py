@@ -20,7 +20,8 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -85,8 +86,48 @@ def format_alerts(result: IngestionResult) -> str:
     return "Needs attention:\n" + text_table(["alert", "about", "detail"], rows)
 
 
+def format_stopped(result: IngestionResult, settings: Settings) -> str:
+    """Why a run stopped part-way, what it left and what to do (empty text for a whole run)."""
+    if result.stopped is None:
+        return ""
+    left = ", ".join(display_name(log_name(name)) for name in result.left)
+    left = f"not processed, left for the next run: {left}." if left else "none was left."
+    return "\n".join(
+        [
+            f"Stopped: the warehouse was in use by another process ({result.stopped}) for longer than the wait "
+            f"of {settings.wait_seconds:g} s (VICTIM_VOICE_WAIT_SECONDS).",
+            f"The files above were processed; {left}",
+            "The figures were not refreshed: the marts still show the previous run, and the next run refreshes them.",
+            f"What to do: {WHAT_TO_DO_WHEN_BUSY}",
+        ]
+    )
+
+
+WHAT_TO_DO_WHEN_BUSY = (
+    "run `victim-voice ingest` again once that process has finished. A reader (query, report, contract pack) "
+    "holds the warehouse for seconds and a refresh for about a minute at most; a longer hold is an open "
+    "interactive session or a stuck process (`ps -p PID`). To wait longer, raise VICTIM_VOICE_WAIT_SECONDS."
+)
+
+
+def nothing_loaded(settings: Settings, busy: WarehouseBusy) -> str:
+    """The summary of a run that could not start: the warehouse stayed busy for the whole wait."""
+    return "\n".join(
+        [
+            f"Nothing was loaded: the warehouse {settings.warehouse} was in use by another process ({busy.holder}) "
+            f"for the whole wait of {settings.wait_seconds:g} s (VICTIM_VOICE_WAIT_SECONDS).",
+            f"No delivery file was read: every file in {settings.landing} is left for the next run, and the "
+            "figures are as they were.",
+            f"What to do: {WHAT_TO_DO_WHEN_BUSY}",
+        ]
+    )
+
+
 def exit_status(result: IngestionResult) -> int:
-    """1 when any file was rejected, else 4 when the run raised another alert, else 0."""
+    """3 when the run stopped because the warehouse stayed busy, else 1 when any file was
+    rejected, else 4 when the run raised another alert, else 0."""
+    if result.stopped is not None:
+        return EXIT_BUSY
     if any(o.status is Status.REJECTED for o in result.files):
         return EXIT_REJECTED
     return EXIT_ALERT if result.alerts else EXIT_OK
@@ -104,7 +145,9 @@ def run_ingestion_flow(
 
     apply_prefect_offline_defaults()
     from flows.monthly_ingestion import monthly_ingestion
+    from flows.temporary_server import start_temporary_server
 
+    start_temporary_server()  # without PREFECT_API_URL: a server that ends with this process, even killed
     state = monthly_ingestion(
         landing=str(settings.landing),
         warehouse=str(settings.warehouse),
@@ -119,15 +162,37 @@ def run_ingestion_flow(
     return result
 
 
+def say_waiting(settings: Settings) -> Callable[[str], None]:
+    """What a command says (once, on stderr) when it has to wait for the warehouse."""
+
+    def say(holder: str) -> None:
+        print(
+            f"victim-voice: the warehouse is in use by another process ({holder}); waiting up to "
+            f"{settings.wait_seconds:g} s for it (VICTIM_VOICE_WAIT_SECONDS)",
+            file=sys.stderr,
+        )
+
+    return say
+
+
 def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Validate and load every new delivery in the landing folder."""
     settings = settings.with_paths(args.landing, args.warehouse)
     from victim_voice.ingestion.run import check_can_start, check_warehouse_writable
+    from warehouse.db import writer_session
 
     check_can_start(settings)
-    check_warehouse_writable(settings)  # a bad path or a running ingestion: say so before starting
-    result = run_ingestion_flow(settings)
+    with ExitStack() as turn:
+        try:  # the writing turn, held to the end of the run: no other writer between its files
+            turn.enter_context(writer_session(settings.warehouse, settings.wait_seconds, say_waiting(settings)))
+            check_warehouse_writable(settings, say_waiting(settings))  # a bad path: say so before starting
+        except WarehouseBusy as busy:
+            print(nothing_loaded(settings, busy))
+            return EXIT_BUSY
+        result = run_ingestion_flow(settings)
     print(summarise_outcomes(result.files))
+    if result.stopped is not None:
+        print("\n" + format_stopped(result, settings))
     if result.alerts:
         print("\n" + format_alerts(result))
     print(f"\nWarehouse: {settings.warehouse}")
@@ -258,7 +323,7 @@ def command_metrics(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_paths(warehouse=args.warehouse)
     if not settings.warehouse.exists():
         raise WarehouseMissing(f"no warehouse at {settings.warehouse}: run `victim-voice ingest` first")
-    built = refresh_metrics(settings)
+    built = refresh_metrics(settings, on_wait=say_waiting(settings))
     print(f"Rebuilt {len(built)} warehouse objects in {settings.warehouse}")
     return EXIT_OK
 
@@ -267,10 +332,11 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
     """Run one read-only SQL query and print the result."""
     import duckdb
 
-    from warehouse.db import open_reader
+    from warehouse.db import READER_WAIT_SECONDS, open_reader
 
     settings = settings.with_paths(warehouse=args.warehouse)
-    with open_reader(settings.warehouse, db_key=settings.db_key) as con:
+    wait = min(READER_WAIT_SECONDS, settings.wait_seconds)  # a writer holds it for seconds at a time
+    with open_reader(settings.warehouse, wait, settings.db_key) as con:
         try:
             result = con.execute(args.sql)
         except duckdb.Error as error:

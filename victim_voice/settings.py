@@ -40,6 +40,25 @@ def settle_seconds(text: str) -> float:
     return value
 
 
+DEFAULT_WAIT_SECONDS = 300
+
+
+def wait_seconds(text: str) -> float:
+    """VICTIM_VOICE_WAIT_SECONDS: how long a command waits for the warehouse while another
+    process holds it (0 or more seconds).
+
+    >>> wait_seconds("90")
+    90.0
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise ConfigurationError(f"{PREFIX}WAIT_SECONDS must be a number of seconds (0 or more), not {text!r}")
+    return value
+
+
 def alert_share(text: str) -> float:
     """VICTIM_VOICE_QUARANTINE_ALERT_SHARE as a fraction from 0 to 1 (``0.05`` or ``5%``).
 
@@ -129,6 +148,7 @@ class Settings:
     delivery_due_day: int = DEFAULT_DELIVERY_DUE_DAY  # the previous month's delivery is due by the end of this day
     alert_block: str | None = None  # a Prefect notification block ("type-slug/name") to send alerts to
     workers: int = field(default_factory=available_cpus)  # processes preparing a large batch of files at once
+    wait_seconds: float = DEFAULT_WAIT_SECONDS  # how long to wait for the warehouse while another process holds it
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path = Path(".env")) -> Settings:
@@ -147,6 +167,7 @@ class Settings:
             delivery_due_day=due_day(env.get(f"{PREFIX}DELIVERY_DUE_DAY", str(DEFAULT_DELIVERY_DUE_DAY))),
             alert_block=env.get(f"{PREFIX}ALERT_BLOCK") or None,
             workers=worker_count(env[f"{PREFIX}WORKERS"]) if env.get(f"{PREFIX}WORKERS") else available_cpus(),
+            wait_seconds=wait_seconds(env.get(f"{PREFIX}WAIT_SECONDS", str(DEFAULT_WAIT_SECONDS))),
         )
 
     def with_paths(self, landing: Path | None = None, warehouse: Path | None = None) -> Settings:

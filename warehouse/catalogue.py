@@ -17,7 +17,13 @@ from pathlib import Path
 
 from warehouse.sql_files import SQL_DIR, header_comment, object_name
 
-PUBLIC_FILES = ("marts/*.sql", "audit/deliveries.sql", "audit/quarantine.sql", "audit/comment_approvals.sql")
+PUBLIC_FILES = (
+    "marts/*.sql",
+    "audit/deliveries.sql",
+    "audit/quarantine.sql",
+    "audit/comment_approvals.sql",
+    "audit/refreshes.sql",
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,6 @@ def describe(path: Path) -> PublicObject:
 
 
 def public_objects(sql_dir: Path = SQL_DIR) -> list[PublicObject]:
-    """The documented public objects: every mart, and three audit tables."""
+    """The documented public objects: every mart, and four audit tables."""
     paths = sorted({p for pattern in PUBLIC_FILES for p in sql_dir.glob(pattern)})
     return [describe(p) for p in paths]

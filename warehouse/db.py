@@ -1,17 +1,22 @@
 """Opening the DuckDB warehouse: one writer at a time, many brief read-only readers, and
 the one way to write several statements all or nothing (:func:`transaction`).
 
+A writer that finds the warehouse held waits, up to the ``wait_seconds`` it is given
+(``VICTIM_VOICE_WAIT_SECONDS`` for the commands), retrying with backoff; writers take turns
+in order of arrival (:mod:`warehouse.turns`), and :func:`writer_session` keeps the turn
+across several opens (an ingestion run's files and its refresh).
+
 Example::
 
-    >>> with open_writer(Path("data/warehouse.duckdb")) as con, transaction(con):  # doctest: +SKIP
+    >>> with open_writer(Path("data/warehouse.duckdb"), wait_seconds=300) as con, transaction(con):  # doctest: +SKIP
     ...     con.execute("delete from audit.quarantine where delivery_id = 3")
 """
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +24,7 @@ import duckdb
 
 from victim_voice.settings import ConfigurationError
 from warehouse.sql_files import create_storage
+from warehouse.turns import Deadline, HeldTooLong, writer_session_turn
 
 OFFLINE_SETTINGS = (
     "set autoinstall_known_extensions = false",
@@ -27,7 +33,12 @@ OFFLINE_SETTINGS = (
 
 
 class WarehouseBusy(Exception):
-    """Another process holds the warehouse (an ingestion is running)."""
+    """Another process holds the warehouse (an ingestion is running); ``holder`` names it
+    (program and PID) when known."""
+
+    def __init__(self, message: str, holder: str = "another process") -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 class WarehouseMissing(Exception):
@@ -52,6 +63,41 @@ def first_line(error: BaseException) -> str:
 
 def _is_lock_error(error: duckdb.Error) -> bool:
     return "lock" in str(error).lower()
+
+
+def lock_holder(error: duckdb.Error) -> str:
+    """Who holds DuckDB's lock, from its message: the program's name and PID, never its path.
+
+    >>> lock_holder(duckdb.IOException('Could not set lock on file "w.duckdb": Conflicting lock is held in '
+    ...                                '/usr/bin/python3.11 (PID 4242). See also https://duckdb.org'))
+    'python3.11, PID 4242'
+    """
+    found = re.search(r"held in (.*?) \(PID (\d+)\)", str(error))
+    return f"{Path(found.group(1)).name}, PID {found.group(2)}" if found else "unknown"
+
+
+def connect_waiting(
+    path: Path,
+    read_only: bool,
+    db_key: str | None,
+    deadline: Deadline,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """:func:`connect`, retried with backoff while another process holds DuckDB's lock
+    (``on_wait(holder)`` is called once if it waits); raises HeldTooLong (naming the holder)
+    when ``deadline`` passes first."""
+    waited = False
+    while True:
+        try:
+            return connect(path, read_only=read_only, db_key=db_key)
+        except duckdb.IOException as error:
+            if not _is_lock_error(error):
+                raise
+            if not waited and on_wait is not None and deadline.seconds:
+                on_wait(lock_holder(error))
+            waited = True
+            if not deadline.sleep():
+                raise HeldTooLong(lock_holder(error)) from None
 
 
 def _secure_new_file(path: Path) -> None:
@@ -113,19 +159,56 @@ def confine_reader(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set lock_configuration = true")
 
 
+def _busy(path: Path, holder: str, deadline: Deadline) -> WarehouseBusy:
+    waited = f" for longer than the wait of {deadline.seconds:g} s" if deadline.seconds else ""
+    message = f"the warehouse {path} is in use by another process ({holder}){waited}; try again later"
+    return WarehouseBusy(message, holder)
+
+
 @contextmanager
-def open_writer(path: Path, db_key: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The single read-write connection, storage tables created; raises WarehouseBusy."""
+def writer_session(
+    path: Path, wait_seconds: float = 0.0, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the warehouse's writing turn for the block (an ingestion run: every file and the
+    refresh), waiting at most ``wait_seconds`` for the writers before this one; ``on_wait(holder)``
+    is called once if it waits. Raises WarehouseBusy when the wait runs out. Readers are not
+    kept out: each :func:`open_writer` inside holds DuckDB only while it is open."""
+    deadline = Deadline(wait_seconds)
+    try:
+        with writer_session_turn(path, deadline, on_wait):
+            yield
+    except HeldTooLong as error:
+        raise _busy(path, error.holder, deadline) from None
+
+
+@contextmanager
+def open_writer(
+    path: Path,
+    db_key: str | None = None,
+    wait_seconds: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The single read-write connection, storage tables created. Waits at most
+    ``wait_seconds`` (retrying with backoff; ``on_wait(holder)`` once) while another process
+    holds the warehouse, then raises WarehouseBusy."""
     os.umask(0o077)  # the warehouse, its write-ahead log and any folder made here: owner-only
+    deadline = Deadline(wait_seconds)
+    try:
+        with writer_session_turn(path, deadline, on_wait), _connected_writer(path, db_key, deadline, on_wait) as con:
+            yield con
+    except HeldTooLong as error:
+        raise _busy(path, error.holder, deadline) from None
+
+
+@contextmanager
+def _connected_writer(
+    path: Path, db_key: str | None, deadline: Deadline, on_wait: Callable[[str], None] | None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     is_new = not path.exists()
     try:
         if is_new:
             _secure_new_file(path)
-        con = connect(path, read_only=False, db_key=db_key)
-    except duckdb.IOException as error:
-        if _is_lock_error(error):
-            raise WarehouseBusy(f"the warehouse {path} is in use by another process; try again later") from None
-        raise ConfigurationError(f"cannot open the warehouse {path}: {first_line(error)}") from None
+        con = connect_waiting(path, read_only=False, db_key=db_key, deadline=deadline, on_wait=on_wait)
     except (OSError, duckdb.Error) as error:
         raise ConfigurationError(f"cannot open the warehouse {path}: {first_line(error)}") from None
     try:
@@ -137,26 +220,25 @@ def open_writer(path: Path, db_key: str | None = None) -> Iterator[duckdb.DuckDB
         con.close()
 
 
+READER_WAIT_SECONDS = 30  # a writer holds the file for one file's load or one refresh: seconds
+
+
 @contextmanager
 def open_reader(
-    path: Path, wait_seconds: float = 2.0, db_key: str | None = None
+    path: Path, wait_seconds: float = READER_WAIT_SECONDS, db_key: str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, retried briefly while a writer holds the file."""
+    """A read-only connection, retried with backoff for at most ``wait_seconds`` while a
+    writer holds the file. Hold it briefly (open, read, close): a writer waits meanwhile."""
     if not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `victim-voice ingest` (or `make demo`) first")
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            con = connect(path, read_only=True, db_key=db_key)
-            break
-        except duckdb.IOException as error:
-            if not _is_lock_error(error) or time.monotonic() > deadline:
-                if _is_lock_error(error):
-                    raise WarehouseBusy(
-                        f"the warehouse {path} is being written by an ingestion run; try again when it finishes"
-                    ) from None
-                raise
-            time.sleep(0.2)
+    try:
+        con = connect_waiting(path, read_only=True, db_key=db_key, deadline=Deadline(wait_seconds))
+    except HeldTooLong as error:
+        raise WarehouseBusy(
+            f"the warehouse {path} is being written by an ingestion run ({error.holder}); "
+            f"waited {wait_seconds:g} s: try again when it finishes",
+            error.holder,
+        ) from None
     try:
         yield con
     finally:

@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -25,10 +26,11 @@ from pathlib import Path
 from victim_voice.delivery.files import sha256_of
 from victim_voice.delivery.outcome import DeliveryOutcome
 from victim_voice.delivery.preparing import PreparedDelivery, prepare_file, read_landing_file
+from victim_voice.ingestion.child_processes import end_with_parent
 from victim_voice.ingestion.loading import seen_before
 from victim_voice.protection.pseudonyms import load_pseudonym_key
 from victim_voice.settings import Settings
-from warehouse.db import WarehouseBusy, open_writer
+from warehouse.db import open_writer
 
 # Below this much new data, starting worker processes (about a second each) costs more than
 # it saves: a month's delivery (about 100 KB) is always prepared in the run's own process.
@@ -75,7 +77,7 @@ def new_files(settings: Settings, paths: list[Path]) -> dict[Path, int]:
         data = read_landing_file(path)
         if not isinstance(data, DeliveryOutcome):
             fingerprints[path] = (sha256_of(data), len(data))
-    with open_writer(settings.warehouse, settings.db_key) as con:
+    with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con:
         return {p: size for p, (sha, size) in fingerprints.items() if not seen_before(con, p.name, sha)}
 
 
@@ -93,10 +95,12 @@ def landing_bytes(paths: list[Path]) -> int:
 _worker_key: bytes = b""  # set once in each worker process by _start_worker
 
 
-def _start_worker(key: bytes) -> None:
-    """A worker keeps the pseudonymisation key for the files it prepares, and leaves Ctrl+C to
-    the run, which stops it (no traceback from each worker)."""
+def _start_worker(key: bytes, run_pid: int) -> None:
+    """A worker ends with the run that started it, even one killed with SIGKILL (it holds the
+    key and would otherwise be left behind), keeps the pseudonymisation key for the files it
+    prepares, and leaves Ctrl+C to the run, which stops it (no traceback from each worker)."""
     global _worker_key
+    end_with_parent(run_pid)
     _worker_key = key
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -122,16 +126,13 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
 def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Iterator[PreparedAhead]:
     """Prepare the new files among ``paths`` in up to ``settings.workers`` processes while the
     run loads them one by one, in order. With one worker, fewer than two new files or less
-    than PARALLEL_MIN_BYTES of them, nothing starts; nor when the warehouse is busy (the
-    run's own retries then apply, file by file). On an error or Ctrl+C the workers are
-    stopped at once.
+    than PARALLEL_MIN_BYTES of them, nothing starts. A warehouse held by another process for
+    longer than the wait (``settings.wait_seconds``) raises WarehouseBusy before any worker
+    starts: the run stops there. On an error or Ctrl+C the workers are stopped at once.
     """
     new: dict[Path, int] = {}
     if settings.workers > 1 and len(paths) > 1 and landing_bytes(paths) >= PARALLEL_MIN_BYTES:
-        try:
-            new = new_files(settings, paths)
-        except WarehouseBusy:
-            new = {}
+        new = new_files(settings, paths)
     if len(new) < 2 or sum(new.values()) < PARALLEL_MIN_BYTES:
         yield PreparedAhead()  # nothing prepared ahead: each file is read where it is loaded
         return
@@ -140,8 +141,9 @@ def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Ite
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),  # never fork a process holding threads and a database
         initializer=_start_worker,
-        initargs=(load_pseudonym_key(settings),),
-    )
+        initargs=(load_pseudonym_key(settings), os.getpid()),
+    )  # every worker starts in this thread, here (PreparedAhead submits one file per worker): it
+    # outlives them, as the parent-death signal needs (it follows the thread that started a child)
     try:
         yield PreparedAhead(pool, list(new), run_date, workers)
     except BaseException:

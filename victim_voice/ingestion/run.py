@@ -24,7 +24,7 @@ from victim_voice.ingestion.loading import ingest_file
 from victim_voice.ingestion.parallel import PreparedAhead, prepared_ahead
 from victim_voice.protection.pseudonyms import load_pseudonym_key
 from victim_voice.settings import ConfigurationError, Settings
-from warehouse.db import open_writer
+from warehouse.db import WarehouseBusy, open_writer, writer_session
 from warehouse.models import refresh_metrics
 
 
@@ -36,10 +36,11 @@ def check_landing(landing: Path) -> None:
         raise ConfigurationError(f"the landing folder {landing} does not exist (set --landing or VICTIM_VOICE_LANDING)")
 
 
-def check_warehouse_writable(settings: Settings) -> None:
-    """Open and close the warehouse once, so a bad path or a running ingestion is reported
-    before any work starts (raises ConfigurationError or WarehouseBusy)."""
-    with open_writer(settings.warehouse, settings.db_key):
+def check_warehouse_writable(settings: Settings, on_wait: Callable[[str], None] | None = None) -> None:
+    """Open and close the warehouse once, so a bad path is reported before any work starts,
+    and a process holding the warehouse is waited for (up to ``settings.wait_seconds``;
+    ``on_wait(holder)`` once); raises ConfigurationError or WarehouseBusy."""
+    with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds, on_wait):
         pass
 
 
@@ -57,12 +58,18 @@ def ingest_one(settings: Settings, path: Path, run_date: date, ahead: PreparedAh
     waiting for a worker never holds the writer's lock."""
     key = load_pseudonym_key(settings)
     prepared = ahead.take(path)
-    with open_writer(settings.warehouse, settings.db_key) as con:
+    with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con:
         return ingest_file(con, path, key, run_date, prepared)
 
 
 def nothing_to_say(settings: Settings, paths: list[Path]) -> None:
     """The plain run announces nothing (the flow logs the files it found)."""
+
+
+def refresh_if_behind(settings: Settings) -> list[str]:
+    """Refresh the metrics unless the last refresh already covers every load: a run with no
+    new file still refreshes when an earlier run loaded files and died before its refresh."""
+    return refresh_metrics(settings, only_if_behind=True)
 
 
 @dataclass(frozen=True)
@@ -71,17 +78,39 @@ class RunSteps:
 
     found: Callable[[Settings, list[Path]], None] = nothing_to_say
     ingest: Callable[[Settings, Path, date, PreparedAhead], DeliveryOutcome | None] = ingest_one
-    refresh: Callable[[Settings], list[str]] = refresh_metrics
+    refresh: Callable[[Settings], list[str]] = refresh_if_behind
+
+
+class RunStopped(WarehouseBusy):
+    """Another process held the warehouse for longer than the wait, so the run stopped: the
+    files before were processed (``outcomes``), the rest are left for the next run (``left``),
+    and the metrics were not refreshed (readers see the previous refresh; the next run
+    refreshes them)."""
+
+    def __init__(self, busy: WarehouseBusy, outcomes: list[DeliveryOutcome], left: list[str]) -> None:
+        super().__init__(str(busy), busy.holder)
+        self.outcomes, self.left = outcomes, left
 
 
 def ingest_landing(settings: Settings, run_date: date, steps: RunSteps = RunSteps()) -> list[DeliveryOutcome]:
     """Process every file of the landing folder not processed before, in delivery order,
-    then refresh the metrics; returns the new files' outcomes. A large batch is prepared in
-    worker processes meanwhile."""
+    then refresh the metrics (when the loads are ahead of them); returns the new files'
+    outcomes. A large batch is prepared in worker processes meanwhile.
+
+    The run holds the warehouse's writing turn throughout (no other writer between its files),
+    waiting up to ``settings.wait_seconds`` for it and for each opening; when a wait runs out
+    it stops with RunStopped, saying what it did and what it left."""
     check_can_start(settings)
     paths = find_candidate_files(settings.landing, settings.settle_seconds)
     steps.found(settings, paths)
-    with prepared_ahead(settings, paths, run_date) as ahead:
-        outcomes = [steps.ingest(settings, path, run_date, ahead) for path in paths]
-    steps.refresh(settings)
+    outcomes: list[DeliveryOutcome | None] = []
+    try:
+        with writer_session(settings.warehouse, settings.wait_seconds):
+            with prepared_ahead(settings, paths, run_date) as ahead:
+                for path in paths:
+                    outcomes.append(steps.ingest(settings, path, run_date, ahead))
+            steps.refresh(settings)
+    except WarehouseBusy as busy:
+        done = [o for o in outcomes if o is not None]
+        raise RunStopped(busy, done, [p.name for p in paths[len(outcomes) :]]) from None
     return [o for o in outcomes if o is not None]

@@ -408,7 +408,7 @@ def approve_review(settings: Settings, path: Path, reviewer: str) -> Approval:
     if not settings.warehouse.exists():
         raise WarehouseMissing(f"no warehouse at {settings.warehouse}")
     recorded, already, refused, rows = Counter(), 0, [], []
-    with open_writer(settings.warehouse, db_key=settings.db_key) as con, transaction(con):
+    with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con, transaction(con):
         for code in sorted({row.contract for row in decided}):
             candidates = {c.review_id: c for c in eligible_comments(con, code)}
             done = {(r, s, sha) for r, s, sha, *_ in comment_decisions(con, code, FIELD)}

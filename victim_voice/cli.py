@@ -31,7 +31,7 @@ from victim_voice.ingestion.result import IngestionResult
 from victim_voice.outputs.formatting import round_half_away, spreadsheet_safe, text_table
 from victim_voice.outputs.headline import HEADLINE_METRICS
 from victim_voice.settings import ConfigurationError, Settings
-from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, WarehouseMissing
+from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, WarehouseMissing, faults_typed, typed_fault
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_ALERT = 0, 1, 2, 3, 4
 EXIT_STORAGE, EXIT_DAMAGED, EXIT_BACKUP = 5, 6, 7  # the machine; the warehouse file; a backup that fails its check
@@ -272,12 +272,14 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
         try:
             result = con.execute(args.sql)
+            headers = [column[0] for column in result.description or ()]
+            rows = result.fetchall() if result.description is not None else []
         except duckdb.Error as error:
+            if typed_fault(error, settings.warehouse) is not None:
+                raise  # a damaged block met by the query, a failing disk: exit 6 or 5, not "the query failed"
             raise UsageError(f"the query failed: {error}") from None
-        if result.description is None:
+        if not headers:
             return EXIT_OK
-        headers = [column[0] for column in result.description]
-        rows = result.fetchall()
     print(render_rows(headers, rows, args.format))
     return EXIT_OK
 
@@ -643,7 +645,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # everything this process creates is owner-only
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args, Settings.from_env())
+        with faults_typed():  # a full disk or a read-only folder met anywhere (an output file): exit 5, one line
+            return args.handler(args, Settings.from_env())
     except (UsageError, ConfigurationError, WarehouseMissing) as error:
         print(f"victim-voice: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,6 +1,11 @@
 """Opening the DuckDB warehouse: one writer at a time, many brief read-only readers, and
 the one way to write several statements all or nothing (:func:`transaction`).
 
+Faults are named here, once (:func:`typed_fault`): an OS or DuckDB error that means a full
+disk, a read-only or unreadable folder or a failing disk becomes :class:`StorageFault`; one
+that means a truncated, corrupted or foreign warehouse file becomes :class:`WarehouseDamaged`.
+Opening, the block and closing raise them, so every command can say so in one line.
+
 Example::
 
     >>> with open_writer(Path("data/warehouse.duckdb")) as con, transaction(con):  # doctest: +SKIP
@@ -9,10 +14,12 @@ Example::
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -50,13 +57,125 @@ def first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+# What each storage error means and what to do about it; DuckDB reports the same causes as
+# the operating system's words inside its own messages.
+STORAGE_CAUSES: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("the disk is full", "free space on that disk (or move the folder to a larger one), then run again"),
+    errno.EDQUOT: ("the disk quota is used up", "free space or raise the quota, then run again"),
+    errno.EFBIG: ("the file is too large for its file system", "move the folder to a file system that allows it"),
+    errno.EROFS: ("the file system is read-only", "remount it read-write or choose a writable folder, then run again"),
+    errno.EACCES: ("permission denied", "give the user running victim-voice access to it, then run again"),
+    errno.EPERM: ("operation not permitted", "give the user running victim-voice access to it, then run again"),
+    errno.EIO: ("an input/output error (the disk may be failing)", "check the disk (dmesg, SMART), then run again"),
+}
+_STORAGE_WORDS = {
+    "no space left on device": errno.ENOSPC,
+    "disk quota exceeded": errno.EDQUOT,
+    "file too large": errno.EFBIG,
+    "read-only file system": errno.EROFS,
+    "permission denied": errno.EACCES,
+    "operation not permitted": errno.EPERM,
+    "input/output error": errno.EIO,
+}
+_DAMAGE_WORDS = (
+    "not a valid duckdb database file",
+    "corrupt database file",
+    "could not read enough bytes",
+    "checksum",
+    "failed to deserialize",
+    "serialization error",
+)
+_QUOTED_PATH = re.compile(r'file "([^"]+)"')
+MAX_DETAIL_CHARACTERS = 160
+
+
+def typed_fault(error: BaseException, path: Path | None = None) -> StorageFault | WarehouseDamaged | None:
+    """The typed fault an OS or DuckDB error stands for, or None when it is neither (a bug, a
+    bad query): the one place that reads their messages. The message is one line naming the
+    cause, the path (the error's own where it names one, else ``path``) and what to do.
+
+    >>> print(typed_fault(OSError(errno.ENOSPC, "No space left on device", "/srv/vv/warehouse.duckdb.wal")))
+    /srv/vv/warehouse.duckdb.wal: the disk is full (No space left on device); free space on that disk ...
+    >>> print(typed_fault(duckdb.IOException('IO Error: Corrupt database file: computed checksum 1 does not match')))
+    the warehouse file is damaged or is not a warehouse (Corrupt database file: computed checksum 1 does not match):
+    check that it is the warehouse (--warehouse, VICTIM_VOICE_WAREHOUSE), then move it aside and restore the latest
+    verified backup. Nothing was changed
+    >>> typed_fault(duckdb.CatalogException("Table with name nope does not exist!")) is None
+    True
+    """
+    if isinstance(error, (StorageFault, WarehouseDamaged)):
+        return error
+    if isinstance(error, OSError):
+        code = error.errno
+        where = error.filename or path
+    elif isinstance(error, duckdb.Error):
+        text = str(error).lower()
+        code = next((number for words, number in _STORAGE_WORDS.items() if words in text), None)
+        quoted = _QUOTED_PATH.search(str(error))
+        where = quoted.group(1) if quoted else path
+        if code is None and any(words in text for words in _DAMAGE_WORDS):
+            detail = _short_detail(error)
+            return WarehouseDamaged(
+                f"the warehouse {where or 'file'} is damaged or is not a warehouse ({detail}): check that it is the "
+                "warehouse (--warehouse, VICTIM_VOICE_WAREHOUSE), then move it aside and restore the latest verified "
+                "backup. Nothing was changed"
+            )
+    else:
+        return None
+    if code not in STORAGE_CAUSES:
+        return None
+    cause, what_to_do = STORAGE_CAUSES[code]
+    detail = os.strerror(code)
+    return StorageFault(f"{where or 'a file it was writing'}: {cause} ({detail}); {what_to_do}. Nothing was lost")
+
+
+def _short_detail(error: BaseException) -> str:
+    """DuckDB's first line without its "IO Error: " kind, shortened for one line."""
+    text = re.sub(r"^[A-Za-z ]*Error: ", "", first_line(error))
+    return text if len(text) <= MAX_DETAIL_CHARACTERS else text[: MAX_DETAIL_CHARACTERS - 1] + "…"
+
+
+@contextmanager
+def faults_typed(path: Path | None = None) -> Iterator[None]:
+    """Raise an OS or DuckDB error of the block as its :func:`typed_fault` (others unchanged).
+
+    >>> with faults_typed(Path("/srv/vv/out")):  # doctest: +ELLIPSIS
+    ...     raise OSError(errno.EROFS, "Read-only file system")
+    Traceback (most recent call last):
+    warehouse.db.StorageFault: /srv/vv/out: the file system is read-only (Read-only file system); ...
+    """
+    try:
+        yield
+    except (OSError, duckdb.Error) as error:
+        fault = typed_fault(error, path)
+        if fault is None or fault is error:
+            raise
+        raise fault from error
+
+
 def _is_lock_error(error: duckdb.Error) -> bool:
     return "lock" in str(error).lower()
 
 
-def _secure_new_file(path: Path) -> None:
-    """Create the warehouse's folder owner-only; the file itself is chmod-ed after opening."""
+def _secure_new_file(path: Path) -> list[Path]:
+    """Create the warehouse's folder owner-only (the file itself is chmod-ed after opening);
+    returns the folders created, outermost first."""
+    missing = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()][::-1]
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return missing
+
+
+def _remove_new_warehouse(path: Path, folders: list[Path]) -> None:
+    """Undo the creation of a warehouse that could not be set up (a full disk leaves a stub
+    DuckDB cannot open again): its file, its write-ahead log and the folders made for it."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        with suppress(OSError):
+            leftover.unlink(missing_ok=True)
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 def _sql_literal(value: str) -> str:
@@ -113,60 +232,97 @@ def confine_reader(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set lock_configuration = true")
 
 
+def _close_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Close after an error: a failure to close must not hide the error that is in flight."""
+    with suppress(duckdb.Error):
+        con.close()
+
+
+@contextmanager
+def _closing(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield ``con`` and close it; an OS or DuckDB error of the block or of closing (a last
+    checkpoint that cannot write) is raised as its typed fault, naming ``path``."""
+    try:
+        with faults_typed(path):
+            yield con
+    except BaseException:
+        _close_quietly(con)
+        raise
+    with faults_typed(path):
+        con.close()
+
+
+def _open_fault(error: BaseException, path: Path, busy: str) -> Exception:
+    """What a failure to open the warehouse is: busy, a storage fault, damage, or a
+    configuration problem (in that order)."""
+    if isinstance(error, duckdb.IOException) and _is_lock_error(error):
+        return WarehouseBusy(busy)
+    fault = typed_fault(error, path)
+    if fault is not None:
+        return fault
+    return ConfigurationError(f"cannot open the warehouse {path}: {first_line(error)}")
+
+
 @contextmanager
 def open_writer(path: Path, db_key: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The single read-write connection, storage tables created; raises WarehouseBusy."""
+    """The single read-write connection, storage tables created; raises WarehouseBusy, and
+    :class:`StorageFault` or :class:`WarehouseDamaged` (from opening, the block or closing)."""
     os.umask(0o077)  # the warehouse, its write-ahead log and any folder made here: owner-only
     is_new = not path.exists()
+    busy = f"the warehouse {path} is in use by another process; try again later"
+    folders: list[Path] = []
     try:
         if is_new:
-            _secure_new_file(path)
+            folders = _secure_new_file(path)
         con = connect(path, read_only=False, db_key=db_key)
-    except duckdb.IOException as error:
-        if _is_lock_error(error):
-            raise WarehouseBusy(f"the warehouse {path} is in use by another process; try again later") from None
-        raise ConfigurationError(f"cannot open the warehouse {path}: {first_line(error)}") from None
     except (OSError, duckdb.Error) as error:
-        raise ConfigurationError(f"cannot open the warehouse {path}: {first_line(error)}") from None
+        fault = _open_fault(error, path, busy)
+        if is_new and not isinstance(fault, WarehouseBusy):  # busy: another process has just created it
+            _remove_new_warehouse(path, folders)
+        raise fault from None
     try:
+        with faults_typed(path):
+            if is_new:
+                path.chmod(0o600)
+            create_storage(con)
+    except BaseException:
+        _close_quietly(con)
         if is_new:
-            path.chmod(0o600)
-        create_storage(con)
+            _remove_new_warehouse(path, folders)
+        raise
+    with _closing(con, path):
         yield con
-    finally:
-        con.close()
 
 
 @contextmanager
 def open_reader(
     path: Path, wait_seconds: float = 2.0, db_key: str | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, retried briefly while a writer holds the file."""
+    """A read-only connection, retried briefly while a writer holds the file; a damaged file
+    or a storage fault (opening or in the block) is raised as its typed fault."""
     if not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `victim-voice ingest` (or `make demo`) first")
+    busy = f"the warehouse {path} is being written by an ingestion run; try again when it finishes"
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
             con = connect(path, read_only=True, db_key=db_key)
             break
-        except duckdb.IOException as error:
-            if not _is_lock_error(error) or time.monotonic() > deadline:
-                if _is_lock_error(error):
-                    raise WarehouseBusy(
-                        f"the warehouse {path} is being written by an ingestion run; try again when it finishes"
-                    ) from None
-                raise
+        except (OSError, duckdb.Error) as error:
+            locked = isinstance(error, duckdb.IOException) and _is_lock_error(error)
+            if not locked or time.monotonic() > deadline:
+                raise _open_fault(error, path, busy) from None
             time.sleep(0.2)
-    try:
+    with _closing(con, path):
         yield con
-    finally:
-        con.close()
 
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Run the block in one transaction: committed when it ends, rolled back if it raises
-    (Ctrl+C included), so either everything it wrote is visible or nothing is.
+    (Ctrl+C included), so either everything it wrote is visible or nothing is. When the
+    commit fails, or DuckDB has already ended the transaction, the error raised is the one
+    that stopped it, never the rollback's own ("no transaction is active").
 
     >>> con = duckdb.connect()
     >>> _ = con.execute("create table t (x int)")
@@ -182,7 +338,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("begin transaction")
     try:
         yield con
+        con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        _roll_back_quietly(con)
         raise
-    con.execute("commit")
+
+
+def _roll_back_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what is left of a failed transaction; a failing rollback (the transaction
+    already ended, the database invalidated) is not the error to report."""
+    with suppress(duckdb.Error):
+        con.execute("rollback")

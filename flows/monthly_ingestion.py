@@ -33,8 +33,8 @@ from victim_voice.ingestion.result import IngestionResult
 from victim_voice.ingestion.run import RunSteps, ingest_landing, ingest_one
 from victim_voice.outputs.alerts import Alert, alert_message, alerts_markdown, find_alerts
 from victim_voice.outputs.run_summary import run_summary_markdown
-from victim_voice.settings import Settings
-from warehouse.db import WarehouseBusy
+from victim_voice.settings import ConfigurationError, Settings
+from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, faults_typed
 from warehouse.models import refresh_metrics
 
 
@@ -140,6 +140,10 @@ def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
         logger.info("alerts sent through %s", block_name)
 
 
+# What stops a run with a message a person can act on (never a traceback).
+STOPPING_FAULTS = (StorageFault, WarehouseDamaged, WarehouseBusy, ConfigurationError)
+
+
 @flow(name="monthly-ingestion", persist_result=False, log_prints=False)
 def monthly_ingestion(
     landing: str | None = None,
@@ -157,8 +161,26 @@ def monthly_ingestion(
     quarantined, a quota shortfall, a late supplier; see ``victim_voice/outputs/alerts.py``)
     so the Prefect UI and automations show it; the good rows are loaded either way. Its data
     is an :class:`IngestionResult`: call it with ``return_state=True`` and read
-    ``state.result(raise_on_failure=False)``."""
+    ``state.result(raise_on_failure=False)``. A fault that stops the run (a full disk, a
+    damaged warehouse, a busy one, a configuration problem) ends it Failed with the fault's
+    one-line message, and the fault as its data."""
     os.umask(0o077)  # the warehouse, its write-ahead log and anything else written: owner-only
+    try:
+        with faults_typed():
+            return ingest_and_alert(landing, warehouse, run_date, key_file, settle_seconds)
+    except STOPPING_FAULTS as fault:  # one line in the log and the state, no traceback; the CLI maps it to 2, 3, 5, 6
+        get_run_logger().error("%s", fault)
+        return Failed(message=str(fault), data=fault)
+
+
+def ingest_and_alert(
+    landing: str | None,
+    warehouse: str | None,
+    run_date: date | None,
+    key_file: str | None,
+    settle_seconds: float | None,
+) -> State:
+    """The flow's work: ingest, alert, summarise (see :func:`monthly_ingestion`)."""
     settings = run_settings(landing, warehouse, key_file)
     if settle_seconds is not None:
         settings = dataclasses.replace(settings, settle_seconds=settle_seconds)

@@ -64,8 +64,8 @@ STORAGE_CAUSES: dict[int, tuple[str, str]] = {
     errno.EDQUOT: ("the disk quota is used up", "free space or raise the quota, then run again"),
     errno.EFBIG: ("the file is too large for its file system", "move the folder to a file system that allows it"),
     errno.EROFS: ("the file system is read-only", "remount it read-write or choose a writable folder, then run again"),
-    errno.EACCES: ("permission denied", "give the user running victim-voice access to it, then run again"),
-    errno.EPERM: ("operation not permitted", "give the user running victim-voice access to it, then run again"),
+    errno.EACCES: ("the user running victim-voice may not use it", "give that user access to it, then run again"),
+    errno.EPERM: ("the user running victim-voice may not use it", "give that user access to it, then run again"),
     errno.EIO: ("an input/output error (the disk may be failing)", "check the disk (dmesg, SMART), then run again"),
 }
 _STORAGE_WORDS = {

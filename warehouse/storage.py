@@ -22,10 +22,13 @@ import duckdb
 import pandas as pd
 
 
-def already_processed(con: duckdb.DuckDBPyConnection, file_label: str, sha256: str) -> bool:
-    """A file of this name (as recorded) and these bytes has been seen before."""
+def already_processed(con: duckdb.DuckDBPyConnection, file_label: str, sha256: str, well_named: bool = True) -> bool:
+    """A file of this name (as recorded) and these bytes has been seen before; for a file now
+    ``well_named``, only a record with a period counts (one recorded without, as misnamed, was
+    refused for a period that was still to come)."""
     found = con.execute(
-        "select count(*) from audit.deliveries where file_name = ? and sha256 = ?", [file_label, sha256]
+        "select count(*) from audit.deliveries where file_name = ? and sha256 = ? and (period is not null or not ?)",
+        [file_label, sha256, well_named],
     ).fetchall()
     return found[0][0] > 0
 

@@ -240,12 +240,15 @@ def records_to_frame(
     return frame, numbers, shapes, ignored
 
 
-def read_delivery(path: Path, book: Codebook | None = None, data: bytes | None = None) -> Delivery:
-    """Read one delivery file (or its bytes, already read) as text, or raise :class:`DeliveryRejected`."""
+def read_delivery(
+    path: Path, book: Codebook | None = None, data: bytes | None = None, run_date: date | None = None
+) -> Delivery:
+    """Read one delivery file (or its bytes, already read) as text, or raise :class:`DeliveryRejected`
+    (its name is checked against ``run_date``, default today)."""
     book = book or load_codebook()
-    name = parse_delivery_name(path.name, book)
-    if name.period is None:
-        raise DeliveryRejected("is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx")
+    name = parse_delivery_name(path.name, book, run_date)
+    if name.problem is not None:
+        raise DeliveryRejected(name.problem)
     if data is None:
         data = path.read_bytes()
     if reason := too_large(len(data)):

@@ -44,9 +44,11 @@ def delivery_row(delivery_id: int, name: DeliveryName, sha256: str, outcome: Del
     }
 
 
-def seen_before(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str) -> bool:
-    """This exact file (same name, same bytes) has been processed before."""
-    return storage.already_processed(con, log_name(file_name), sha256)
+def seen_before(con: duckdb.DuckDBPyConnection, name: DeliveryName, sha256: str) -> bool:
+    """This exact file (same name, same bytes) has been processed before. A file recorded as
+    misnamed only because its period was still to come (after the month after the run) is
+    new again once its period is allowed."""
+    return storage.already_processed(con, log_name(name.file_name), sha256, well_named=name.period is not None)
 
 
 def load_validated(
@@ -97,9 +99,9 @@ def ingest_file(
     if isinstance(data, DeliveryOutcome):
         return data
     sha256 = data.sha256 if isinstance(data, PreparedDelivery) else sha256_of(data)
-    if seen_before(con, path.name, sha256):
+    name = parse_delivery_name(path.name, run_date=run_date)
+    if seen_before(con, name, sha256):
         return None
-    name = parse_delivery_name(path.name)
     original = storage.earlier_loaded_file_with_same_bytes(con, sha256)
     if original is not None:
         reason = f"byte-identical to {original}, already processed"

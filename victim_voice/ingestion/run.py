@@ -115,7 +115,7 @@ def ingest_landing(settings: Settings, run_date: date, steps: RunSteps = RunStep
     then refresh the metrics; returns the new files' outcomes. A large batch is prepared in
     worker processes meanwhile."""
     check_can_start(settings)
-    paths = find_candidate_files(settings.landing, settings.settle_seconds)
+    paths = find_candidate_files(settings.landing, settings.settle_seconds, run_date)
     steps.found(settings, paths)
     with prepared_ahead(settings, paths, run_date) as ahead:
         outcomes = [steps.ingest(settings, path, run_date, ahead) for path in paths]

@@ -51,6 +51,10 @@ def corrupt_xlsx(path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 this is not really a workbook")
 
 
+UTF16 = (
+    "the file is UTF-16 text, which the contract does not allow (UTF-8 or Windows-1252): save it as UTF-8 "
+    "(CSV UTF-8 in Excel)"
+)
 CASES = {
     "misnamed": (
         "Victim Voice June.csv",
@@ -97,6 +101,18 @@ CASES = {
         "the file cannot be read as CSV: unexpected end of data",
     ),
     "corrupt xlsx": ("VictimVoice_2024-05_01.xlsx", corrupt_xlsx, None, "the file cannot be read as XLSX (BadZipFile)"),
+    "UTF-16 with a byte-order mark (Excel's Unicode Text)": (
+        "VictimVoice_2024-05_01.csv",
+        lambda p: write_csv(p, [base_row()], encoding="utf-16"),
+        None,
+        UTF16,
+    ),
+    "UTF-16 without a byte-order mark": (
+        "VictimVoice_2024-05_01.csv",
+        lambda p: write_csv(p, [base_row()], encoding="utf-16-le"),
+        None,
+        UTF16,
+    ),
     "a period after the month after the run": (
         "VictimVoice_2099-12_01.csv",
         lambda p: write_csv(p, [base_row()]),

@@ -314,3 +314,27 @@ def run_within(settings: Settings, seconds: float) -> list:
     worker.join(seconds)
     assert done, f"the run was still blocked after {seconds} s"
     return done[0]
+
+
+def test_a_huge_header_is_stored_capped_with_a_count(settings: Settings) -> None:
+    row = base_row()
+    path = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [row])
+    header, first = path.read_bytes().split(b"\r\n")[:2]
+    extra = 100_000
+    path.write_bytes(header + b"," * extra + b"\r\n" + first + b"," * extra + b"\r\n")
+    [outcome] = ingest_landing(settings, RUN_DATE)
+    assert (outcome.status, len(outcome.ignored_columns)) == (Status.LOADED, extra)
+    with open_writer(settings.warehouse) as con:
+        [(ignored,)] = con.sql("select ignored_columns from audit.deliveries").fetchall()
+    assert ignored.startswith("(column 78), (column 79), ") and ignored.endswith(" … and 99,980 more columns")
+    assert len(ignored) < 400
+
+
+def test_every_text_stored_in_audit_deliveries_is_capped(settings: Settings) -> None:
+    from warehouse.storage import record_delivery
+
+    with open_writer(settings.warehouse) as con:
+        row = {"delivery_id": 1, "file_name": "x", "sha256": "y", "status": "REJECTED", "reason": "r" * 1_601_000}
+        record_delivery(con, {**row, "rows_loaded": 0, "rows_quarantined": 0, "rows_corrected": 0})
+        [(reason,)] = con.sql("select reason from audit.deliveries").fetchall()
+    assert reason == "r" * 1000 + "… and 1,600,000 more characters"

@@ -46,13 +46,27 @@ def earlier_loaded_file_with_same_bytes(con: duckdb.DuckDBPyConnection, sha256: 
     return found[0][0] if found else None
 
 
+MAX_AUDIT_TEXT = 1000  # characters of one free-text audit value (a reason, the ignored columns)
+
+
+def capped(text: str, limit: int = MAX_AUDIT_TEXT) -> str:
+    """``text`` cut to ``limit`` characters, saying how many more there were.
+
+    >>> capped("short"), capped("x" * 1_234 + "abc", limit=3)
+    ('short', 'xxx… and 1,234 more characters')
+    """
+    return text if len(text) <= limit else f"{text[:limit]}… and {len(text) - limit:,} more characters"
+
+
 def next_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(delivery_id), 0) + 1 from audit.deliveries").fetchall()[0][0]
 
 
 def record_delivery(con: duckdb.DuckDBPyConnection, row: Mapping[str, object]) -> None:
-    """Insert one file's row into audit.deliveries (columns by name; ``processed_at`` is now)."""
-    row = {**row, "processed_at": datetime.now().replace(microsecond=0)}
+    """Insert one file's row into audit.deliveries (columns by name; ``processed_at`` is now;
+    every text :func:`capped`)."""
+    row = {name: capped(value) if isinstance(value, str) else value for name, value in row.items()}
+    row["processed_at"] = datetime.now().replace(microsecond=0)
     columns = ", ".join(row)
     con.execute(f"insert into audit.deliveries ({columns}) values ({', '.join('?' * len(row))})", list(row.values()))
 

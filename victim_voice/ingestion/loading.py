@@ -40,8 +40,24 @@ def delivery_row(delivery_id: int, name: DeliveryName, sha256: str, outcome: Del
         "rows_quarantined": outcome.rows_quarantined,
         "rows_corrected": outcome.rows_corrected,
         "reason": outcome.reason,
-        "ignored_columns": ", ".join(outcome.ignored_columns) or None,
+        "ignored_columns": listed_columns(outcome.ignored_columns),
     }
+
+
+MAX_LISTED_COLUMNS = 20
+
+
+def listed_columns(columns: tuple[str, ...], shown: int = MAX_LISTED_COLUMNS) -> str | None:
+    """Ignored columns as stored: the first ``shown``, then how many more (a header of 100,000
+    unknown columns is one short cell, not megabytes).
+
+    >>> listed_columns(("notes", "extra", "more")), listed_columns(("a", "b", "c", "d"), shown=2), listed_columns(())
+    ('notes, extra, more', 'a, b … and 2 more columns', None)
+    """
+    if not columns:
+        return None
+    more = len(columns) - shown
+    return ", ".join(columns[:shown]) + (f" … and {more:,} more column{'s' if more != 1 else ''}" if more > 0 else "")
 
 
 def seen_before(con: duckdb.DuckDBPyConnection, name: DeliveryName, sha256: str) -> bool:

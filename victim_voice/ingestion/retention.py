@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from victim_voice.delivery.files import UnreadableFile, find_candidate_files, landing_file_bytes, sha256_of
+from victim_voice.delivery.files import NotAFile, UnreadableFile, find_candidate_files, landing_file_bytes, sha256_of
 from victim_voice.delivery.outcome import Status
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse import storage
@@ -52,10 +52,11 @@ def files_past_retention(con: duckdb.DuckDBPyConnection, landing: Path, cutoff: 
 
 
 def fingerprint(path: Path) -> str | None:
-    """A landing file's SHA-256, or None when it cannot be read as a delivery (a link, too large)."""
+    """A landing file's SHA-256, or None when it cannot be read as a delivery (a link, a folder,
+    too large)."""
     try:
         return sha256_of(landing_file_bytes(path))
-    except UnreadableFile:
+    except (UnreadableFile, NotAFile):
         return None
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
+
 from tests.conftest import RUN_DATE, base_row, write_csv
 from victim_voice import cli
 from victim_voice.ingestion.run import ingest_landing
 from victim_voice.settings import Settings
+from warehouse import storage
 from warehouse.db import open_writer
 
 
@@ -82,6 +85,21 @@ def test_a_link_or_folder_in_place_of_a_loaded_file_is_kept(settings: Settings, 
     args = ["purge", "--older-than", "0", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
     assert cli.main(args) == 0
     assert loaded.is_symlink() and other.is_dir() and (tmp_path / "moved.csv").exists()
+
+
+def test_a_purge_that_cannot_be_recorded_removes_nothing(settings: Settings, monkeypatch, capsys) -> None:
+    loaded = write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row()])
+    ingest_landing(settings, RUN_DATE)
+    age_deliveries(settings, 100)
+
+    def disk_full(*args: object) -> None:
+        raise duckdb.IOException(f'IO Error: Could not write file "{settings.warehouse}.wal": No space left on device')
+
+    monkeypatch.setattr(storage, "record_purge", disk_full)
+    args = ["purge", "--older-than", "0", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
+    assert cli.main(args) == 5
+    assert "the disk is full" in capsys.readouterr().err
+    assert loaded.exists()
 
 
 def test_an_absurd_retention_is_a_usage_error(settings: Settings, capsys) -> None:

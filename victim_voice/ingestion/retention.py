@@ -70,9 +70,9 @@ def purge(settings: Settings, older_than_days: int, dry_run: bool = False) -> Pu
         rows = storage.old_quarantine_rows(con, cutoff)
         if dry_run:
             return PurgeResult(len(files), rows)
-        for path in files:
-            path.unlink()
-        with transaction(con):
+        with transaction(con):  # recorded before any file goes: a full disk here removes nothing
             storage.delete_old_quarantine_rows(con, cutoff)
             storage.record_purge(con, older_than_days, len(files), rows)
+        for path in files:
+            path.unlink()
     return PurgeResult(len(files), rows)

@@ -191,10 +191,15 @@ def connect(path: Path, read_only: bool, db_key: str | None) -> duckdb.DuckDBPyC
     """
     if not db_key:
         con = duckdb.connect(str(path), read_only=read_only)
-        for statement in OFFLINE_SETTINGS:
-            con.execute(statement)
-        if read_only:
-            confine_reader(con)
+        try:
+            check_whole(con, path)
+            for statement in OFFLINE_SETTINGS:
+                con.execute(statement)
+            if read_only:
+                confine_reader(con)
+        except BaseException:
+            con.close()
+            raise
         return con
     con = duckdb.connect()
     try:
@@ -223,6 +228,26 @@ def connect(path: Path, read_only: bool, db_key: str | None) -> duckdb.DuckDBPyC
         con.close()
         raise
     return con
+
+
+HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
+
+
+def check_whole(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise :class:`WarehouseDamaged` when the file is too short to hold the blocks its header
+    says are in use: a truncated copy or restore otherwise opens, and fails only when a query
+    reaches a missing block (or, worse, after an ingestion has written to it). Measured: the
+    file is the headers plus its blocks, trailing free blocks cut off. Not checked for an
+    encrypted file, whose blocks the extension lays out."""
+    [(block_size, used)] = con.execute(
+        "select block_size, used_blocks from pragma_database_size() where database_name = current_database()"
+    ).fetchall()
+    needed, size = HEADER_BYTES + block_size * used, path.stat().st_size
+    if size < needed:
+        raise WarehouseDamaged(
+            f"the warehouse {path} is damaged (truncated: {size:,} bytes, its blocks in use need {needed:,}): "
+            "move it aside and restore the latest verified backup. Nothing was changed"
+        )
 
 
 def confine_reader(con: duckdb.DuckDBPyConnection) -> None:

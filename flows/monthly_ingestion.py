@@ -14,8 +14,9 @@ Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not s
     >>> monthly_ingestion(landing="data/landing", warehouse="data/warehouse.duckdb")  # doctest: +SKIP
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: `victim-voice serve` pickles this flow by value,
+# and as strings its parameters' annotations name types the pickled function does not carry (the
+# served run failed "`Monthly_IngestionModel` is not fully defined; you should define `date`").
 import dataclasses
 import os
 from datetime import date

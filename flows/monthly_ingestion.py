@@ -32,7 +32,14 @@ from victim_voice.delivery.outcome import DeliveryOutcome, Status
 from victim_voice.ingestion.parallel import PreparedAhead
 from victim_voice.ingestion.result import IngestionResult
 from victim_voice.ingestion.run import RunSteps, ingest_landing, ingest_one
-from victim_voice.outputs.alerts import Alert, alert_message, alerts_markdown, find_alerts
+from victim_voice.outputs.alerts import (
+    Alert,
+    alert_message,
+    alerts_markdown,
+    earlier_unalerted,
+    find_alerts,
+    mark_alerted,
+)
 from victim_voice.outputs.run_summary import run_summary_markdown
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, faults_typed
@@ -125,10 +132,11 @@ def task_steps(key_file: str | None) -> RunSteps:
     return RunSteps(found=found, ingest=ingest, refresh=refresh)
 
 
-def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
+def send_alert_notification(block_name: str, alerts: list[Alert]) -> bool:
     """Send the alerts through a Prefect notification block (``type-slug/name``, for example
-    ``ms-teams-webhook/opcc-alerts``). A failure to send is logged, never fatal: the run's
-    Failed state and its artifact already carry the alerts."""
+    ``ms-teams-webhook/opcc-alerts``); True when sent. A failure to send is logged, never
+    fatal: the run's Failed state and its artifact already carry the alerts, and the next run
+    sends them again."""
     from prefect.blocks.core import Block
 
     logger = get_run_logger()
@@ -136,9 +144,12 @@ def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
     try:
         Block.load(block_name).notify(body=body, subject=f"Victim Voice monthly ingestion: {alert_message(alerts)}")
     except Exception as error:
-        logger.warning("could not send the alerts through %s: %s", block_name, type(error).__name__)
-    else:
-        logger.info("alerts sent through %s", block_name)
+        logger.warning(
+            "could not send the alerts through %s: %s; the next run sends them again", block_name, type(error).__name__
+        )
+        return False
+    logger.info("alerts sent through %s", block_name)
+    return True
 
 
 # What stops a run with a message a person can act on (never a traceback).
@@ -187,7 +198,8 @@ def ingest_and_alert(
         settings = dataclasses.replace(settings, settle_seconds=settle_seconds)
     run_date = run_date or date.today()
     new = ingest_landing(settings, run_date, task_steps(key_file))
-    alerts = find_alerts(new, settings, run_date)
+    earlier = earlier_unalerted(settings, new)  # recorded by a run that stopped before alerting
+    alerts = find_alerts(new, settings, run_date, earlier)
     create_markdown_artifact(
         key="monthly-ingestion-summary",
         markdown=run_summary_markdown(new, settings.warehouse, settings.db_key),
@@ -203,6 +215,7 @@ def ingest_and_alert(
     )
     result = IngestionResult(tuple(new), tuple(alerts))
     if not alerts:
+        mark_alerted(settings, [*earlier, *new])
         return Completed(message=f"{len(new)} new file(s), no alerts", data=result)
     create_markdown_artifact(
         key="monthly-ingestion-alerts",
@@ -211,6 +224,7 @@ def ingest_and_alert(
     )
     for alert in alerts:
         logger.warning("ALERT %s %s: %s", alert.kind.value, alert.subject, alert.detail)
-    if settings.alert_block:
-        send_alert_notification(settings.alert_block, alerts)
+    sent = send_alert_notification(settings.alert_block, alerts) if settings.alert_block else True
+    if sent:  # marked once out (a run stopping before this alerts them again next time)
+        mark_alerted(settings, [*earlier, *new])
     return Failed(message=alert_message(alerts), data=result)

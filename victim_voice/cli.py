@@ -85,8 +85,12 @@ def format_alerts(result: IngestionResult) -> str:
 
 
 def exit_status(result: IngestionResult) -> int:
-    """1 when any file was rejected, else 4 when the run raised another alert, else 0."""
-    if any(o.status is Status.REJECTED for o in result.files):
+    """1 when any file was rejected (in this run, or in an earlier one that stopped before
+    alerting), else 4 when the run raised another alert, else 0."""
+    from victim_voice.outputs.alerts import AlertKind  # here: only an ingestion, which has imported it, reads it
+
+    rejected = any(o.status is Status.REJECTED for o in result.files)
+    if rejected or any(a.kind is AlertKind.FILE_REJECTED for a in result.alerts):
         return EXIT_REJECTED
     return EXIT_ALERT if result.alerts else EXIT_OK
 

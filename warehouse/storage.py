@@ -71,6 +71,23 @@ def record_delivery(con: duckdb.DuckDBPyConnection, row: Mapping[str, object]) -
     con.execute(f"insert into audit.deliveries ({columns}) values ({', '.join('?' * len(row))})", list(row.values()))
 
 
+def unalerted_deliveries(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(delivery_id, file_name, status, rows_in_file, rows_loaded, rows_quarantined, reason,
+    processed_at) of every delivery no run has finished alerting, oldest first."""
+    return con.execute(
+        "select delivery_id, file_name, status, rows_in_file, rows_loaded, rows_quarantined, reason, processed_at"
+        " from audit.deliveries where alerted_at is null order by delivery_id"
+    ).fetchall()
+
+
+def mark_alerted(con: duckdb.DuckDBPyConnection, delivery_ids: Sequence[int]) -> None:
+    """Record that the alerts of these deliveries (if any) have been raised."""
+    con.execute(
+        "update audit.deliveries set alerted_at = ? where list_contains(?, delivery_id) and alerted_at is null",
+        [datetime.now().replace(microsecond=0), list(delivery_ids)],
+    )
+
+
 def insert_quarantine(con: duckdb.DuckDBPyConnection, delivery_id: int, file_name: str, rows: pd.DataFrame) -> None:
     """Insert the failed checks of a file's bad rows into audit.quarantine."""
     if rows.empty:

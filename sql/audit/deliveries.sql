@@ -2,7 +2,9 @@
 -- identified by its name and SHA-256, so an unchanged file is never processed twice.
 -- Public columns as in metrics.md come first; delivery_id, rows_corrected and
 -- ignored_columns are the project's own. For a LOADED file
--- rows_in_file = rows_loaded + rows_quarantined.
+-- rows_in_file = rows_loaded + rows_quarantined. alerted_at: when a run finished raising the
+-- file's alerts (if any); null until then, so a run that stopped before alerting leaves it
+-- for the next run to alert. For a folder, pipe or link, sha256 is that of its kind.
 create schema if not exists audit;
 
 create table if not exists audit.deliveries (
@@ -19,5 +21,6 @@ create table if not exists audit.deliveries (
     delivery_id bigint primary key,
     rows_corrected bigint not null,
     ignored_columns varchar,
+    alerted_at timestamp,
     check (status <> 'LOADED' or rows_in_file = rows_loaded + rows_quarantined)
 );

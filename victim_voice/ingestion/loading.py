@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def load_validated(
             rows_quarantined=prepared.rows_quarantined,
             rows_corrected=storage.count_corrections(con, prepared.rows),
             ignored_columns=prepared.ignored_columns,
+            delivery_id=delivery_id,
         )
         storage.record_delivery(con, delivery_row(delivery_id, name, sha256, outcome))
         storage.insert_quarantine(con, delivery_id, name.file_name, prepared.quarantine)
@@ -93,7 +95,8 @@ def record_without_loading(
 ) -> DeliveryOutcome:
     """Record a rejected or duplicate file (nothing of it is loaded)."""
     with transaction(con):
-        storage.record_delivery(con, delivery_row(storage.next_delivery_id(con), name, sha256, outcome))
+        outcome = replace(outcome, delivery_id=storage.next_delivery_id(con))
+        storage.record_delivery(con, delivery_row(outcome.delivery_id, name, sha256, outcome))
     return outcome
 
 

@@ -468,7 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="victim-voice",
         description="Victim Voice: the OPCC victims' survey pipeline.",
         epilog="Exit status: 0 ok, 1 a file was rejected, 2 usage or configuration error, 3 warehouse busy, "
-        "4 loaded with alerts.",
+        "4 loaded with alerts, 5 storage fault (a full, read-only or unreadable disk or folder), 6 damaged "
+        "warehouse (restore a backup), 7 a backup failed its check.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -14,8 +14,9 @@ Run locally (Prefect starts a temporary server when ``PREFECT_API_URL`` is not s
     >>> monthly_ingestion(landing="data/landing", warehouse="data/warehouse.duckdb")  # doctest: +SKIP
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: `victim-voice serve` pickles this flow by value,
+# and as strings its parameters' annotations name types the pickled function does not carry (the
+# served run failed "`Monthly_IngestionModel` is not fully defined; you should define `date`").
 import dataclasses
 import os
 from datetime import date
@@ -31,10 +32,17 @@ from victim_voice.delivery.outcome import DeliveryOutcome, Status
 from victim_voice.ingestion.parallel import PreparedAhead
 from victim_voice.ingestion.result import IngestionResult
 from victim_voice.ingestion.run import RunSteps, RunStopped, ingest_landing, ingest_one, refresh_if_behind
-from victim_voice.outputs.alerts import Alert, alert_message, alerts_markdown, find_alerts
+from victim_voice.outputs.alerts import (
+    Alert,
+    alert_message,
+    alerts_markdown,
+    earlier_unalerted,
+    find_alerts,
+    mark_alerted,
+)
 from victim_voice.outputs.run_summary import run_summary_markdown
-from victim_voice.settings import Settings
-from warehouse.db import WarehouseBusy
+from victim_voice.settings import ConfigurationError, Settings
+from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, faults_typed
 
 
 def run_settings(landing: str | None, warehouse: str | None, key_file: str | None) -> Settings:
@@ -130,10 +138,11 @@ def task_steps(key_file: str | None) -> RunSteps:
     return RunSteps(found=found, ingest=ingest, refresh=refresh)
 
 
-def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
+def send_alert_notification(block_name: str, alerts: list[Alert]) -> bool:
     """Send the alerts through a Prefect notification block (``type-slug/name``, for example
-    ``ms-teams-webhook/opcc-alerts``). A failure to send is logged, never fatal: the run's
-    Failed state and its artifact already carry the alerts."""
+    ``ms-teams-webhook/opcc-alerts``); True when sent. A failure to send is logged, never
+    fatal: the run's Failed state and its artifact already carry the alerts, and the next run
+    sends them again."""
     from prefect.blocks.core import Block
 
     logger = get_run_logger()
@@ -141,9 +150,16 @@ def send_alert_notification(block_name: str, alerts: list[Alert]) -> None:
     try:
         Block.load(block_name).notify(body=body, subject=f"Victim Voice monthly ingestion: {alert_message(alerts)}")
     except Exception as error:
-        logger.warning("could not send the alerts through %s: %s", block_name, type(error).__name__)
-    else:
-        logger.info("alerts sent through %s", block_name)
+        logger.warning(
+            "could not send the alerts through %s: %s; the next run sends them again", block_name, type(error).__name__
+        )
+        return False
+    logger.info("alerts sent through %s", block_name)
+    return True
+
+
+# What stops a run with a message a person can act on (never a traceback).
+STOPPING_FAULTS = (StorageFault, WarehouseDamaged, WarehouseBusy, ConfigurationError)
 
 
 def stopped_run(stopped: RunStopped) -> State:
@@ -173,8 +189,26 @@ def monthly_ingestion(
     quarantined, a quota shortfall, a late supplier; see ``victim_voice/outputs/alerts.py``)
     so the Prefect UI and automations show it; the good rows are loaded either way. Its data
     is an :class:`IngestionResult`: call it with ``return_state=True`` and read
-    ``state.result(raise_on_failure=False)``."""
+    ``state.result(raise_on_failure=False)``. A fault that stops the run (a full disk, a
+    damaged warehouse, a busy one, a configuration problem) ends it Failed with the fault's
+    one-line message, and the fault as its data."""
     os.umask(0o077)  # the warehouse, its write-ahead log and anything else written: owner-only
+    try:
+        with faults_typed():
+            return ingest_and_alert(landing, warehouse, run_date, key_file, settle_seconds)
+    except STOPPING_FAULTS as fault:  # one line in the log and the state, no traceback; the CLI maps it to 2, 3, 5, 6
+        get_run_logger().error("%s", fault)
+        return Failed(message=str(fault), data=fault)
+
+
+def ingest_and_alert(
+    landing: str | None,
+    warehouse: str | None,
+    run_date: date | None,
+    key_file: str | None,
+    settle_seconds: float | None,
+) -> State:
+    """The flow's work: ingest, alert, summarise (see :func:`monthly_ingestion`)."""
     settings = run_settings(landing, warehouse, key_file)
     if settle_seconds is not None:
         settings = dataclasses.replace(settings, settle_seconds=settle_seconds)
@@ -183,7 +217,8 @@ def monthly_ingestion(
         new = ingest_landing(settings, run_date, task_steps(key_file))
     except RunStopped as stopped:
         return stopped_run(stopped)
-    alerts = find_alerts(new, settings, run_date)
+    earlier = earlier_unalerted(settings, new)  # recorded by a run that stopped before alerting
+    alerts = find_alerts(new, settings, run_date, earlier)
     create_markdown_artifact(
         key="monthly-ingestion-summary",
         markdown=run_summary_markdown(new, settings.warehouse, settings.db_key),
@@ -199,6 +234,7 @@ def monthly_ingestion(
     )
     result = IngestionResult(tuple(new), tuple(alerts))
     if not alerts:
+        mark_alerted(settings, [*earlier, *new])
         return Completed(message=f"{len(new)} new file(s), no alerts", data=result)
     create_markdown_artifact(
         key="monthly-ingestion-alerts",
@@ -207,6 +243,7 @@ def monthly_ingestion(
     )
     for alert in alerts:
         logger.warning("ALERT %s %s: %s", alert.kind.value, alert.subject, alert.detail)
-    if settings.alert_block:
-        send_alert_notification(settings.alert_block, alerts)
+    sent = send_alert_notification(settings.alert_block, alerts) if settings.alert_block else True
+    if sent:  # marked once out (a run stopping before this alerts them again next time)
+        mark_alerted(settings, [*earlier, *new])
     return Failed(message=alert_message(alerts), data=result)

@@ -234,7 +234,7 @@ def parse_codebook(raw: dict) -> Codebook:
     ]
     book = Codebook(
         version=int(raw["version"]),
-        file_name_pattern=re.compile(raw["file_name_pattern"]),
+        file_name_pattern=re.compile(raw["file_name_pattern"], re.ASCII),  # ASCII digits only
         earliest_interview_date=date.fromisoformat(str(raw["earliest_interview_date"])),
         columns=tuple(columns),
         journey_stages=tuple(raw["enums"]["journey_stage"]),

@@ -8,9 +8,18 @@ from datetime import date
 import pytest
 
 from tests.conftest import RUN_DATE, full_month, write_csv
+from victim_voice.delivery.files import log_name
 from victim_voice.ingestion.run import ingest_landing
-from victim_voice.outputs.alerts import AlertKind, alert_message, alerts_markdown, find_alerts
+from victim_voice.outputs.alerts import (
+    AlertKind,
+    alert_message,
+    alerts_markdown,
+    earlier_unalerted,
+    find_alerts,
+    mark_alerted,
+)
 from victim_voice.settings import ConfigurationError, Settings
+from warehouse.db import open_writer
 
 
 def run(settings: Settings, run_date: date = RUN_DATE) -> list[tuple[str, str]]:
@@ -117,3 +126,48 @@ def test_the_alert_texts_hold_aggregates_only(settings: Settings) -> None:
     text = alerts_markdown(alerts) + alert_message(alerts)
     assert "QUARANTINE_SHARE" in text and "total: 18 delivered, quota 170" in text
     assert "Sarah" not in text and "07700" not in text and "54123456789" not in text
+
+
+def test_deliveries_a_stopped_run_never_alerted_are_alerted_by_the_next(settings: Settings) -> None:
+    """The first run records a rejection and a loaded file and stops before alerting (as a
+    crash or a full disk would); the next run, with nothing new, alerts both, once."""
+    (settings.landing / "Jane Smith notes.csv").write_text("x")
+    rows = full_month("2024-05")
+    for row in rows[:20]:
+        row["mode"] = ""
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", rows)
+    ingest_landing(settings, RUN_DATE)  # ... and the run stops here
+
+    new = ingest_landing(settings, RUN_DATE)
+    earlier = earlier_unalerted(settings, new)
+    alerts = find_alerts(new, settings, RUN_DATE, earlier)
+    assert new == []
+    assert [(a.kind, a.subject) for a in alerts[:2]] == [
+        (AlertKind.QUARANTINE_SHARE, "VictimVoice_2024-05_01.csv"),
+        (AlertKind.FILE_REJECTED, log_name("Jane Smith notes.csv")),
+    ]
+    assert {(a.kind, a.subject) for a in alerts[2:]} == {(AlertKind.QUOTA_SHORTFALL, "2024-05")}
+    assert all(a.detail.endswith("(recorded by an earlier run that stopped before alerting)") for a in alerts[:2])
+    assert "Jane" not in " ".join(a.subject + a.detail for a in alerts)
+    mark_alerted(settings, earlier)
+    assert earlier_unalerted(settings, []) == []  # alerted once
+
+
+def test_this_runs_own_deliveries_are_not_alerted_twice(settings: Settings) -> None:
+    (settings.landing / "notes.txt").write_text("x")
+    new = ingest_landing(settings, RUN_DATE)
+    assert [o.delivery_id for o in new] == [1]
+    assert earlier_unalerted(settings, new) == []
+    mark_alerted(settings, new)
+    with open_writer(settings.warehouse) as con:
+        assert con.sql("select count(*) from audit.deliveries where alerted_at is null").fetchall() == [(0,)]
+
+
+def test_a_warehouse_from_before_alerted_at_counts_its_deliveries_as_alerted(settings: Settings) -> None:
+    (settings.landing / "notes.txt").write_text("x")
+    ingest_landing(settings, RUN_DATE)
+    with open_writer(settings.warehouse) as con:
+        con.execute("alter table audit.deliveries drop column alerted_at")  # as an earlier version made it
+    with open_writer(settings.warehouse) as con:  # opening for writing adds the column, filled for old rows
+        assert con.sql("select alerted_at = processed_at from audit.deliveries").fetchall() == [(True,)]
+    assert earlier_unalerted(settings, []) == []

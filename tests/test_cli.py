@@ -122,16 +122,13 @@ def test_help_has_examples(capsys) -> None:
     assert "Example: victim-voice ingest" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("problem", ["a folder", "not a database", "parent is a file"])
+@pytest.mark.parametrize("problem", ["a folder", "parent is a file"])  # not a database: test_faults.py
 def test_a_bad_warehouse_path_is_a_configuration_error(
     settings: Settings, tmp_path: Path, problem: str, capsys
 ) -> None:
     if problem == "a folder":
         warehouse = tmp_path / "folder.duckdb"
         warehouse.mkdir()
-    elif problem == "not a database":
-        warehouse = tmp_path / "notes.duckdb"
-        warehouse.write_text("hello, this is not DuckDB")
     else:
         (tmp_path / "afile").write_text("x")
         warehouse = tmp_path / "afile" / "w.duckdb"

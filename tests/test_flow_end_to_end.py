@@ -43,9 +43,12 @@ class Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
         self.messages: list[str] = []
+        self.tracebacks: list[str] = []  # records that would print one
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+        if record.exc_info:
+            self.tracebacks.append(record.getMessage())
 
 
 @pytest.fixture
@@ -415,3 +418,60 @@ def test_victim_voice_serve_uses_the_schedules_of_prefect_yaml() -> None:
     assert {name: [(s["cron"], s["timezone"]) for s in crons] for name, crons in scheduled.items()} == {
         name: [(cron, TIMEZONE)] for name, cron in SCHEDULES.items()
     }
+
+
+def test_a_storage_fault_in_a_task_is_one_line_and_exit_5(
+    prefect_server, settings: Settings, monkeypatch, capsys, prefect_log: Collect
+) -> None:
+    """A full disk while a task loads a file: the task fails, the flow ends Failed with the
+    fault's line and the fault as its data, the CLI prints it (exit 5); no traceback, neither
+    from the CLI nor in Prefect's log."""
+    import duckdb
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    from victim_voice.cli import main
+    from warehouse import storage
+
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
+
+    def disk_full(*args: object) -> None:
+        raise duckdb.IOException(f'IO Error: Could not write file "{settings.warehouse}.wal": No space left on device')
+
+    monkeypatch.setattr(storage, "insert_response_versions", disk_full)
+    # Prefect's console handler is bound to a stream an earlier test's capture closed; its
+    # records are read through prefect_log instead.
+    monkeypatch.setattr(PrefectConsoleHandler, "emit", lambda self, record: None)
+    code = main(["ingest", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)])
+    err = capsys.readouterr().err
+    assert code == 5 and prefect_log.tracebacks == []
+    assert err == (
+        f"victim-voice: storage fault: {settings.warehouse}.wal: the disk is full (No space left on device); "
+        "free space on that disk (or move the folder to a larger one), then run again. Nothing was lost\n"
+    )
+    assert any("the disk is full" in message for message in prefect_log.messages)  # the run's log says it too
+    with open_reader(settings.warehouse) as con:
+        assert con.sql("select count(*) from audit.deliveries").fetchall() == [(0,)]
+
+
+def test_what_a_stopped_run_recorded_is_alerted_by_the_next_run_until_sent(
+    prefect_server, settings: Settings, monkeypatch
+) -> None:
+    """A run recorded a rejection and stopped before alerting; the next run alerts it, and keeps
+    alerting it while the notification cannot be sent; once out, never again."""
+    from flows.monthly_ingestion import monthly_ingestion
+    from victim_voice.ingestion.run import ingest_landing
+
+    write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
+    (settings.landing / "notes.txt").write_text("not a delivery")
+    ingest_landing(settings, RUN_DATE)  # ... and the run stops here, before its alerts
+    paths = {"landing": str(settings.landing), "warehouse": str(settings.warehouse), "run_date": RUN_DATE}
+
+    monkeypatch.setenv("VICTIM_VOICE_ALERT_BLOCK", "custom-webhook/no-such-block")  # sending fails
+    for _ in range(2):
+        state = monthly_ingestion(**paths, return_state=True)
+        assert state.is_failed() and state.message.startswith("1 alert: FILE_REJECTED (a misnamed file, name hash ")
+        [alert] = state.result(raise_on_failure=False).alerts
+        assert alert.detail.endswith("(recorded by an earlier run that stopped before alerting)")
+    monkeypatch.delenv("VICTIM_VOICE_ALERT_BLOCK")  # no block: the Failed run and its artifact are the alert
+    assert monthly_ingestion(**paths, return_state=True).is_failed()
+    assert monthly_ingestion(**paths, return_state=True).is_completed()  # alerted once out

@@ -83,7 +83,7 @@ def test_files_processed_before_are_not_sent_to_workers(settings: Settings) -> N
     ingest_landing(settings, RUN_DATE)
     changed = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", full_month("2024-05"))
     paths = sorted(settings.landing.iterdir())
-    assert list(new_files(settings, paths)) == [changed]
+    assert list(new_files(settings, paths, RUN_DATE)) == [changed]
 
 
 def test_a_small_batch_or_one_worker_starts_no_process(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

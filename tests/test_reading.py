@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import string
 from datetime import date, datetime
 from pathlib import Path
@@ -106,6 +107,52 @@ def test_delivery_names() -> None:
     assert parse_delivery_name("VictimVoice_2023-06_02.xlsx").sort_key == ("2023-06", 2, "VictimVoice_2023-06_02.xlsx")
     assert parse_delivery_name("victimvoice_2023-06_02.csv").period is None
     assert parse_delivery_name("VictimVoice_2023-06_2.csv").period is None
+
+
+RUN = date(2024, 6, 30)
+NOT_ASCII = "its digits must be ASCII 0-9 (it holds other digits, such as full-width ones)"
+MISNAMED_BY = {
+    "VictimVoice_\uff12\uff10\uff12\uff13-08_02.csv": NOT_ASCII,  # full-width
+    "VictimVoice_2024-05_\u0660\u0661.csv": NOT_ASCII,  # Arabic-Indic
+    "VictimVoice_2024-05_01.csv\n": "its name holds control or invisible characters (\\n)",
+    "VictimVoice_2024-05_01.csv\r": "its name holds control or invisible characters (\\r)",
+    "VictimVoice_2024-05\x1b_01.csv": "its name holds control or invisible characters (\\x1b)",
+    "VictimVoice_2024-05_01\u202ecsv.xlsx": "its name holds control or invisible characters (\\u202e)",
+    "VictimVoice_2024-05_01.csv\u200b": "its name holds control or invisible characters (\\u200b)",
+    "VictimVoice_2099-12_01.csv": "its period 2099-12 is not from 2023-04 to 2024-07 (the month after the run)",
+    "VictimVoice_0000-01_01.csv": "its period 0000-01 is not from 2023-04 to 2024-07 (the month after the run)",
+    "VictimVoice_2023-03_01.csv": "its period 2023-03 is not from 2023-04 to 2024-07 (the month after the run)",
+    "VictimVoice_2024-08_01.csv": "its period 2024-08 is not from 2023-04 to 2024-07 (the month after the run)",
+    "VictimVoice_2024-00_01.csv": "its period 2024-00 has no such month",
+}
+
+
+@pytest.mark.parametrize("file_name", MISNAMED_BY, ids=[repr(n) for n in MISNAMED_BY])
+def test_a_name_is_misnamed_with_its_reason_and_never_sorts_as_a_period(file_name: str) -> None:
+    name = parse_delivery_name(file_name, run_date=RUN)
+    assert (name.period, name.seq, name.problem) == (None, None, f"is misnamed: {MISNAMED_BY[file_name]}")
+    assert name.sort_key > parse_delivery_name("VictimVoice_2024-07_99.xlsx", run_date=RUN).sort_key
+
+
+def test_periods_run_from_the_survey_start_to_the_month_after_the_run() -> None:
+    assert parse_delivery_name("VictimVoice_2023-04_01.csv", run_date=RUN).period == "2023-04"
+    assert parse_delivery_name("VictimVoice_2024-07_01.csv", run_date=RUN).period == "2024-07"
+    assert parse_delivery_name("VictimVoice_2025-01_01.csv", run_date=date(2024, 12, 3)).period == "2025-01"
+
+
+@settings(max_examples=200, deadline=None)
+@given(inserted=st.text(min_size=1, max_size=3), where=st.integers(min_value=0, max_value=26))
+def test_only_an_ascii_name_of_the_pattern_is_a_delivery(inserted: str, where: int) -> None:
+    """Whatever is put into a good name, a period comes out only if the result is exactly the
+    pattern in ASCII: never a full-width digit, a new line or an invisible character."""
+    good = "VictimVoice_2024-05_01.csv"
+    file_name = good[:where] + inserted + good[where:]
+    name = parse_delivery_name(file_name, run_date=RUN)
+    if name.period is not None:
+        assert file_name.isascii() and file_name.isprintable()
+        assert re.fullmatch(r"VictimVoice_[0-9]{4}-[0-9]{2}_[0-9]{2}\.(csv|xlsx)", file_name)
+    else:
+        assert name.problem.startswith("is misnamed: ")
 
 
 # --------------------------------------------------------------------------- properties

@@ -80,6 +80,20 @@ def test_purge_only_removes_loaded_deliveries(settings: Settings, tmp_path: Path
     assert elsewhere.exists()
 
 
+def test_a_link_or_folder_in_place_of_a_loaded_file_is_kept(settings: Settings, tmp_path: Path) -> None:
+    loaded = write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row()])
+    other = write_csv(settings.landing / "VictimVoice_2024-05_01.csv", [base_row(response_id="VV00000002")])
+    ingest_landing(settings, RUN_DATE)
+    age_deliveries(settings, 100)
+    loaded.rename(tmp_path / "moved.csv")
+    loaded.symlink_to(tmp_path / "moved.csv")  # the same bytes behind a link: never followed, never removed
+    other.unlink()
+    other.mkdir()
+    args = ["purge", "--older-than", "0", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
+    assert cli.main(args) == 0
+    assert loaded.is_symlink() and other.is_dir() and (tmp_path / "moved.csv").exists()
+
+
 def test_an_absurd_retention_is_a_usage_error(settings: Settings, capsys) -> None:
     write_csv(settings.landing / "VictimVoice_2024-04_01.csv", [base_row()])
     ingest_landing(settings, RUN_DATE)

@@ -33,7 +33,7 @@ from victim_voice.outputs.formatting import round_half_away, spreadsheet_safe, t
 from victim_voice.outputs.headline import HEADLINE_METRICS
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.backup import BackupInvalid
-from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, WarehouseMissing
+from warehouse.db import StorageFault, WarehouseBusy, WarehouseDamaged, WarehouseMissing, faults_typed, typed_fault
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY, EXIT_ALERT = 0, 1, 2, 3, 4
 EXIT_STORAGE, EXIT_DAMAGED, EXIT_BACKUP = 5, 6, 7  # the machine; the warehouse file; a backup that fails its check
@@ -125,10 +125,14 @@ def nothing_loaded(settings: Settings, busy: WarehouseBusy) -> str:
 
 def exit_status(result: IngestionResult) -> int:
     """3 when the run stopped because the warehouse stayed busy, else 1 when any file was
-    rejected, else 4 when the run raised another alert, else 0."""
+    rejected (in this run, or in an earlier one that stopped before alerting), else 4 when the
+    run raised another alert, else 0."""
+    from victim_voice.outputs.alerts import AlertKind  # here: only an ingestion, which has imported it, reads it
+
     if result.stopped is not None:
         return EXIT_BUSY
-    if any(o.status is Status.REJECTED for o in result.files):
+    rejected = any(o.status is Status.REJECTED for o in result.files)
+    if rejected or any(a.kind is AlertKind.FILE_REJECTED for a in result.alerts):
         return EXIT_REJECTED
     return EXIT_ALERT if result.alerts else EXIT_OK
 
@@ -339,12 +343,14 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
     with open_reader(settings.warehouse, wait, settings.db_key) as con:
         try:
             result = con.execute(args.sql)
+            headers = [column[0] for column in result.description or ()]
+            rows = result.fetchall() if result.description is not None else []
         except duckdb.Error as error:
+            if typed_fault(error, settings.warehouse) is not None:
+                raise  # a damaged block met by the query, a failing disk: exit 6 or 5, not "the query failed"
             raise UsageError(f"the query failed: {error}") from None
-        if result.description is None:
+        if not headers:
             return EXIT_OK
-        headers = [column[0] for column in result.description]
-        rows = result.fetchall()
     print(render_rows(headers, rows, args.format))
     return EXIT_OK
 
@@ -625,7 +631,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="victim-voice",
         description="Victim Voice: the OPCC victims' survey pipeline.",
         epilog="Exit status: 0 ok, 1 a file was rejected, 2 usage or configuration error, 3 warehouse busy, "
-        "4 loaded with alerts.",
+        "4 loaded with alerts, 5 storage fault (a full, read-only or unreadable disk or folder), 6 damaged "
+        "warehouse (restore a backup), 7 a backup failed its check.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -857,7 +864,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # everything this process creates is owner-only
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args, Settings.from_env())
+        with faults_typed():  # a full disk or a read-only folder met anywhere (an output file): exit 5, one line
+            return args.handler(args, Settings.from_env())
     except (UsageError, ConfigurationError, WarehouseMissing) as error:
         print(f"victim-voice: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -15,6 +15,7 @@ Example::
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 import duckdb
@@ -45,6 +46,34 @@ def header_comment(path: Path) -> str:
 
 
 def create_storage(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
-    """Create the tables ingestion writes, where missing (idempotent)."""
+    """Create the tables ingestion writes, where missing, and add the columns a warehouse made
+    by an earlier version lacks (idempotent)."""
     for path in layer_files(STORAGE_LAYERS, sql_dir):
         con.execute(path.read_text(encoding="utf-8"))
+    for table, column, kind, existing_rows in ADDED_COLUMNS:
+        add_column(con, table, column, kind, existing_rows)
+
+
+# Columns added to storage tables since warehouses were first made: (table, column, type, the
+# value of the rows already there). Rows recorded before alerted_at were alerted by their run.
+ADDED_COLUMNS = (("audit.deliveries", "alerted_at", "timestamp", "processed_at"),)
+
+
+def add_column(con: duckdb.DuckDBPyConnection, table: str, column: str, kind: str, existing_rows: str) -> None:
+    """Add ``column`` to ``table`` when it lacks it, filling the rows already there, all or nothing."""
+    schema, name = table.split(".")
+    [(present,)] = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = ? and table_name = ? and column_name = ?",
+        [schema, name, column],
+    ).fetchall()
+    if present:
+        return
+    con.execute("begin transaction")
+    try:
+        con.execute(f"alter table {table} add column {column} {kind}")
+        con.execute(f"update {table} set {column} = {existing_rows}")
+        con.execute("commit")
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("rollback")
+        raise

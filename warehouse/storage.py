@@ -22,10 +22,13 @@ import duckdb
 import pandas as pd
 
 
-def already_processed(con: duckdb.DuckDBPyConnection, file_label: str, sha256: str) -> bool:
-    """A file of this name (as recorded) and these bytes has been seen before."""
+def already_processed(con: duckdb.DuckDBPyConnection, file_label: str, sha256: str, well_named: bool = True) -> bool:
+    """A file of this name (as recorded) and these bytes has been seen before; for a file now
+    ``well_named``, only a record with a period counts (one recorded without, as misnamed, was
+    refused for a period that was still to come)."""
     found = con.execute(
-        "select count(*) from audit.deliveries where file_name = ? and sha256 = ?", [file_label, sha256]
+        "select count(*) from audit.deliveries where file_name = ? and sha256 = ? and (period is not null or not ?)",
+        [file_label, sha256, well_named],
     ).fetchall()
     return found[0][0] > 0
 
@@ -61,15 +64,46 @@ def loaded_row_numbers(con: duckdb.DuckDBPyConnection, delivery_ids: Sequence[in
     return {row_number for (row_number,) in found}
 
 
+MAX_AUDIT_TEXT = 1000  # characters of one free-text audit value (a reason, the ignored columns)
+
+
+def capped(text: str, limit: int = MAX_AUDIT_TEXT) -> str:
+    """``text`` cut to ``limit`` characters, saying how many more there were.
+
+    >>> capped("short"), capped("x" * 1_234 + "abc", limit=3)
+    ('short', 'xxx… and 1,234 more characters')
+    """
+    return text if len(text) <= limit else f"{text[:limit]}… and {len(text) - limit:,} more characters"
+
+
 def next_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(delivery_id), 0) + 1 from audit.deliveries").fetchall()[0][0]
 
 
 def record_delivery(con: duckdb.DuckDBPyConnection, row: Mapping[str, object]) -> None:
-    """Insert one file's row into audit.deliveries (columns by name; ``processed_at`` is now)."""
-    row = {**row, "processed_at": datetime.now().replace(microsecond=0)}
+    """Insert one file's row into audit.deliveries (columns by name; ``processed_at`` is now;
+    every text :func:`capped`)."""
+    row = {name: capped(value) if isinstance(value, str) else value for name, value in row.items()}
+    row["processed_at"] = datetime.now().replace(microsecond=0)
     columns = ", ".join(row)
     con.execute(f"insert into audit.deliveries ({columns}) values ({', '.join('?' * len(row))})", list(row.values()))
+
+
+def unalerted_deliveries(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(delivery_id, file_name, status, rows_in_file, rows_loaded, rows_quarantined, reason,
+    processed_at) of every delivery no run has finished alerting, oldest first."""
+    return con.execute(
+        "select delivery_id, file_name, status, rows_in_file, rows_loaded, rows_quarantined, reason, processed_at"
+        " from audit.deliveries where alerted_at is null order by delivery_id"
+    ).fetchall()
+
+
+def mark_alerted(con: duckdb.DuckDBPyConnection, delivery_ids: Sequence[int]) -> None:
+    """Record that the alerts of these deliveries (if any) have been raised."""
+    con.execute(
+        "update audit.deliveries set alerted_at = ? where list_contains(?, delivery_id) and alerted_at is null",
+        [datetime.now().replace(microsecond=0), list(delivery_ids)],
+    )
 
 
 def insert_quarantine(con: duckdb.DuckDBPyConnection, delivery_id: int, file_name: str, rows: pd.DataFrame) -> None:

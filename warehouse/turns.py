@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -151,10 +151,16 @@ def _take_turn(warehouse: Path, deadline: Deadline, on_wait: Callable[[str], Non
     where the lock files cannot be made: DuckDB's own lock then decides, and says why)."""
     if fcntl is None:
         return []
+    if not warehouse.parent.is_dir():
+        return []  # a first run: nothing to queue behind, and nothing made before the run can start
     try:
-        warehouse.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        queue, writer = _open_lock(warehouse, "queue"), _open_lock(warehouse, "writer")
+        queue = _open_lock(warehouse, "queue")
     except OSError:
+        return []
+    try:
+        writer = _open_lock(warehouse, "writer")
+    except OSError:
+        os.close(queue)
         return []
     told = []
 
@@ -171,6 +177,7 @@ def _take_turn(warehouse: Path, deadline: Deadline, on_wait: Callable[[str], Non
         os.close(writer)
         raise
     os.close(queue)  # the next writer in the queue may wait for the turn now
-    os.ftruncate(writer, 0)
-    os.pwrite(writer, f"{this_process()}, since {datetime.now():%H:%M:%S}\n".encode(), 0)
+    with suppress(OSError):  # who holds the turn, for a waiting writer's message; a full disk skips it
+        os.ftruncate(writer, 0)
+        os.pwrite(writer, f"{this_process()}, since {datetime.now():%H:%M:%S}\n".encode(), 0)
     return [writer]

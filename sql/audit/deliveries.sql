@@ -5,7 +5,9 @@
 -- rows_in_file = rows_loaded + rows_quarantined. reprocessing_of: a file read again by
 -- `victim-voice reprocess` (same name and SHA-256) is recorded as a new delivery naming the
 -- earlier one; its rows_in_file counts only the rows no earlier processing of the file loaded
--- (the ones it read again), so the same equation holds.
+-- (the ones it read again), so the same equation holds. alerted_at: when a run finished raising the
+-- file's alerts (if any); null until then, so a run that stopped before alerting leaves it
+-- for the next run to alert. For a folder, pipe or link, sha256 is that of its kind.
 create schema if not exists audit;
 
 create table if not exists audit.deliveries (
@@ -23,6 +25,7 @@ create table if not exists audit.deliveries (
     rows_corrected bigint not null,
     ignored_columns varchar,
     reprocessing_of bigint,
+    alerted_at timestamp,
     check (status <> 'LOADED' or rows_in_file = rows_loaded + rows_quarantined)
 );
 

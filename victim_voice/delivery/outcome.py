@@ -39,6 +39,7 @@ class DeliveryOutcome:
     rows_corrected: int = 0
     reason: str | None = None
     ignored_columns: tuple[str, ...] = ()
+    delivery_id: int | None = None  # its row of audit.deliveries; None when not recorded (unreadable now)
 
     @property
     def note(self) -> str:

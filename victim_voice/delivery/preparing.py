@@ -21,7 +21,7 @@ import pandas as pd
 
 from schemas.codebook import TEXT, load_codebook
 from schemas.delivery import validate_rows
-from victim_voice.delivery.files import UnreadableFile, landing_file_bytes, sha256_of
+from victim_voice.delivery.files import NotAFile, UnreadableFile, landing_file_bytes, sha256_of
 from victim_voice.delivery.outcome import DeliveryOutcome, Status
 from victim_voice.delivery.reading import DeliveryRejected, read_delivery
 from victim_voice.protection.pseudonyms import pseudonymise_series
@@ -44,11 +44,14 @@ class PreparedDelivery:
     ignored_columns: tuple[str, ...] = ()
 
 
-def read_landing_file(path: Path) -> bytes | DeliveryOutcome:
-    """A landing file's bytes, or a REJECTED outcome when they cannot be read now (not
-    recorded: a file locked or being replaced is tried again next run)."""
+def read_landing_file(path: Path) -> bytes | PreparedDelivery | DeliveryOutcome:
+    """A landing file's bytes; a rejected :class:`PreparedDelivery` when it is not a regular
+    file (a folder, a pipe, a link: recorded once, by its kind); or a REJECTED outcome when it
+    cannot be read now (not recorded: a file locked or being replaced is tried again next run)."""
     try:
         return landing_file_bytes(path)
+    except NotAFile as error:
+        return PreparedDelivery(path.name, error.fingerprint, None, rejection=str(error))
     except UnreadableFile as error:
         return DeliveryOutcome(path.name, Status.REJECTED, None, reason=str(error))
 
@@ -65,7 +68,7 @@ def prepare_delivery(path: Path, data: bytes, key: bytes, run_date: date) -> Pre
     """Read, validate and protect one delivery's bytes (no warehouse needed)."""
     sha256 = sha256_of(data)
     try:
-        delivery = read_delivery(path, data=data)
+        delivery = read_delivery(path, data=data, run_date=run_date)
     except DeliveryRejected as rejection:
         return PreparedDelivery(path.name, sha256, rejection.rows_in_file, rejection=f"the file {rejection}")
     result = validate_rows(delivery.frame, run_date, delivery.row_numbers, delivery.row_shapes)
@@ -83,4 +86,4 @@ def prepare_delivery(path: Path, data: bytes, key: bytes, run_date: date) -> Pre
 def prepare_file(path: Path, key: bytes, run_date: date) -> PreparedDelivery | DeliveryOutcome:
     """:func:`prepare_delivery` from the file itself (what a worker process runs)."""
     data = read_landing_file(path)
-    return data if isinstance(data, DeliveryOutcome) else prepare_delivery(path, data, key, run_date)
+    return prepare_delivery(path, data, key, run_date) if isinstance(data, bytes) else data

@@ -53,8 +53,39 @@ class Delivery:
     ignored_columns: tuple[str, ...]
 
 
+UTF16_ADVICE = "save it as UTF-8 (CSV UTF-8 in Excel)"
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """``UTF-16`` or ``UTF-32`` when the bytes are text in one of them (a byte-order mark, or a
+    NUL beside every other byte: what Excel's "Unicode Text" writes), else None. The contract
+    allows UTF-8 and Windows-1252 only.
+
+    >>> wide_encoding("response_id,mode".encode("utf-16")), wide_encoding("response_id".encode("utf-16-be"))
+    ('UTF-16', 'UTF-16')
+    >>> wide_encoding(b"response_id,mode") is None
+    True
+    """
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    sample = data[:4096]
+    halves = sample[0::2], sample[1::2]
+    if len(sample) < 8:
+        return None
+    nul_shares = [half.count(0) / len(half) for half in halves]
+    if max(nul_shares) >= 0.9 and min(nul_shares) <= 0.1:  # ASCII text with a NUL beside every character
+        return "UTF-16"
+    return None
+
+
 def decode_csv_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252; strictly, never a silent latin-1."""
+    """UTF-8 (with or without BOM), else Windows-1252; strictly, never a silent latin-1. UTF-16
+    and UTF-32 (not allowed by the contract) are named as such, not called binary."""
+    if encoding := wide_encoding(data):
+        raise DeliveryRejected(f"is {encoding} text, which the contract does not allow (UTF-8 or Windows-1252): "
+                               f"{UTF16_ADVICE}")  # fmt: skip
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -240,12 +271,15 @@ def records_to_frame(
     return frame, numbers, shapes, ignored
 
 
-def read_delivery(path: Path, book: Codebook | None = None, data: bytes | None = None) -> Delivery:
-    """Read one delivery file (or its bytes, already read) as text, or raise :class:`DeliveryRejected`."""
+def read_delivery(
+    path: Path, book: Codebook | None = None, data: bytes | None = None, run_date: date | None = None
+) -> Delivery:
+    """Read one delivery file (or its bytes, already read) as text, or raise :class:`DeliveryRejected`
+    (its name is checked against ``run_date``, default today)."""
     book = book or load_codebook()
-    name = parse_delivery_name(path.name, book)
-    if name.period is None:
-        raise DeliveryRejected("is misnamed: a delivery must be named VictimVoice_<YYYY-MM>_<NN>.csv or .xlsx")
+    name = parse_delivery_name(path.name, book, run_date)
+    if name.problem is not None:
+        raise DeliveryRejected(name.problem)
     if data is None:
         data = path.read_bytes()
     if reason := too_large(len(data)):

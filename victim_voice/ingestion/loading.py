@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -43,14 +44,32 @@ def delivery_row(
         "rows_quarantined": outcome.rows_quarantined,
         "rows_corrected": outcome.rows_corrected,
         "reason": outcome.reason,
-        "ignored_columns": ", ".join(outcome.ignored_columns) or None,
+        "ignored_columns": listed_columns(outcome.ignored_columns),
     }
     return row if reprocessing_of is None else {**row, "reprocessing_of": reprocessing_of}
 
 
-def seen_before(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str) -> bool:
-    """This exact file (same name, same bytes) has been processed before."""
-    return storage.already_processed(con, log_name(file_name), sha256)
+MAX_LISTED_COLUMNS = 20
+
+
+def listed_columns(columns: tuple[str, ...], shown: int = MAX_LISTED_COLUMNS) -> str | None:
+    """Ignored columns as stored: the first ``shown``, then how many more (a header of 100,000
+    unknown columns is one short cell, not megabytes).
+
+    >>> listed_columns(("notes", "extra", "more")), listed_columns(("a", "b", "c", "d"), shown=2), listed_columns(())
+    ('notes, extra, more', 'a, b … and 2 more columns', None)
+    """
+    if not columns:
+        return None
+    more = len(columns) - shown
+    return ", ".join(columns[:shown]) + (f" … and {more:,} more column{'s' if more != 1 else ''}" if more > 0 else "")
+
+
+def seen_before(con: duckdb.DuckDBPyConnection, name: DeliveryName, sha256: str) -> bool:
+    """This exact file (same name, same bytes) has been processed before. A file recorded as
+    misnamed only because its period was still to come (after the month after the run) is
+    new again once its period is allowed."""
+    return storage.already_processed(con, log_name(name.file_name), sha256, well_named=name.period is not None)
 
 
 def load_validated(
@@ -74,6 +93,7 @@ def load_validated(
             rows_corrected=storage.count_corrections(con, prepared.rows),
             reason=reason,
             ignored_columns=prepared.ignored_columns,
+            delivery_id=delivery_id,
         )
         storage.record_delivery(con, delivery_row(delivery_id, name, sha256, outcome, reprocessing_of))
         storage.insert_quarantine(con, delivery_id, name.file_name, prepared.quarantine)
@@ -86,7 +106,8 @@ def record_without_loading(
 ) -> DeliveryOutcome:
     """Record a rejected or duplicate file (nothing of it is loaded)."""
     with transaction(con):
-        storage.record_delivery(con, delivery_row(storage.next_delivery_id(con), name, sha256, outcome))
+        outcome = replace(outcome, delivery_id=storage.next_delivery_id(con))
+        storage.record_delivery(con, delivery_row(outcome.delivery_id, name, sha256, outcome))
     return outcome
 
 
@@ -108,9 +129,9 @@ def ingest_file(
     if isinstance(data, DeliveryOutcome):
         return data
     sha256 = data.sha256 if isinstance(data, PreparedDelivery) else sha256_of(data)
-    if seen_before(con, path.name, sha256):
+    name = parse_delivery_name(path.name, run_date=run_date)
+    if seen_before(con, name, sha256):
         return None
-    name = parse_delivery_name(path.name)
     original = storage.earlier_loaded_file_with_same_bytes(con, sha256)
     if original is not None:
         reason = f"byte-identical to {original}, already processed"

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from victim_voice.delivery.files import sha256_of
+from victim_voice.delivery.files import parse_delivery_name, sha256_of
 from victim_voice.delivery.outcome import DeliveryOutcome
 from victim_voice.delivery.preparing import PreparedDelivery, prepare_file, read_landing_file
 from victim_voice.ingestion.child_processes import end_with_parent
@@ -69,16 +69,20 @@ class PreparedAhead:
         return future.result()
 
 
-def new_files(settings: Settings, paths: list[Path]) -> dict[Path, int]:
+def new_files(settings: Settings, paths: list[Path], run_date: date) -> dict[Path, int]:
     """The readable files among ``paths`` not processed before (same name, same bytes), with
     their sizes in bytes."""
     fingerprints = {}
     for path in paths:
         data = read_landing_file(path)
-        if not isinstance(data, DeliveryOutcome):
+        if isinstance(data, bytes):
             fingerprints[path] = (sha256_of(data), len(data))
     with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con:
-        return {p: size for p, (sha, size) in fingerprints.items() if not seen_before(con, p.name, sha)}
+        return {
+            p: size
+            for p, (sha, size) in fingerprints.items()
+            if not seen_before(con, parse_delivery_name(p.name, run_date=run_date), sha)
+        }
 
 
 def landing_bytes(paths: list[Path]) -> int:
@@ -132,7 +136,7 @@ def prepared_ahead(settings: Settings, paths: list[Path], run_date: date) -> Ite
     """
     new: dict[Path, int] = {}
     if settings.workers > 1 and len(paths) > 1 and landing_bytes(paths) >= PARALLEL_MIN_BYTES:
-        new = new_files(settings, paths)
+        new = new_files(settings, paths, run_date)
     if len(new) < 2 or sum(new.values()) < PARALLEL_MIN_BYTES:
         yield PreparedAhead()  # nothing prepared ahead: each file is read where it is loaded
         return

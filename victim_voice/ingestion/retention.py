@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from victim_voice.delivery.files import UnreadableFile, find_candidate_files, landing_file_bytes, sha256_of
+from victim_voice.delivery.files import NotAFile, UnreadableFile, find_candidate_files, landing_file_bytes, sha256_of
 from victim_voice.delivery.outcome import Status
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse import storage
@@ -87,7 +87,7 @@ def fingerprint(path: Path) -> str | None:
     """A landing file's SHA-256, or None when it cannot be read as a delivery (a link, too large)."""
     try:
         return sha256_of(landing_file_bytes(path))
-    except UnreadableFile:
+    except (UnreadableFile, NotAFile):
         return None
 
 

@@ -13,6 +13,8 @@ Example::
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,24 +26,58 @@ from victim_voice.ingestion.loading import ingest_file
 from victim_voice.ingestion.parallel import PreparedAhead, prepared_ahead
 from victim_voice.protection.pseudonyms import load_pseudonym_key
 from victim_voice.settings import ConfigurationError, Settings
-from warehouse.db import WarehouseBusy, open_writer, writer_session
+from warehouse.db import StorageFault, WarehouseBusy, open_writer, typed_fault, writer_session
 from warehouse.models import refresh_metrics
 
 
 def check_landing(landing: Path) -> None:
-    """The landing folder must exist and be a folder."""
+    """The landing folder must exist, be a folder and be readable (raises ConfigurationError,
+    or StorageFault when it cannot be read: checked before the warehouse is opened, so a run
+    that cannot start creates nothing)."""
     if landing.exists() and not landing.is_dir():
         raise ConfigurationError(f"the landing folder {landing} is a file, not a folder")
     if not landing.is_dir():
         raise ConfigurationError(f"the landing folder {landing} does not exist (set --landing or VICTIM_VOICE_LANDING)")
+    try:
+        with os.scandir(landing) as entries:
+            next(entries, None)
+    except OSError as error:
+        raise folder_fault(error, landing, "cannot read the landing folder: ") from None
+
+
+def folder_fault(error: OSError, folder: Path, context: str = "") -> Exception:
+    """An OS error met in ``folder`` as its StorageFault, naming the folder (the error itself
+    unchanged when it is no storage fault)."""
+    fault = typed_fault(OSError(error.errno, error.strerror, str(folder)))
+    return StorageFault(f"{context}{fault}") if fault is not None else error
 
 
 def check_warehouse_writable(settings: Settings, on_wait: Callable[[str], None] | None = None) -> None:
-    """Open and close the warehouse once, so a bad path is reported before any work starts,
-    and a process holding the warehouse is waited for (up to ``settings.wait_seconds``;
-    ``on_wait(holder)`` once); raises ConfigurationError or WarehouseBusy."""
+    """Write a probe beside the warehouse, then open and close it once, so a read-only or
+    full folder, a damaged file or a bad path is reported before any work starts, and a
+    process holding the warehouse is waited for (up to ``settings.wait_seconds``; ``on_wait(holder)``
+    once); raises StorageFault, WarehouseDamaged, ConfigurationError or WarehouseBusy."""
+    folder = settings.warehouse.parent
+    if folder.is_dir():
+        probe_writable(folder)
     with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds, on_wait):
         pass
+
+
+PROBE_BYTES = 4096
+
+
+def probe_writable(folder: Path) -> None:
+    """Write and sync a few bytes in ``folder`` in an unnamed temporary file (nothing is left
+    behind): raises StorageFault, naming the folder, when it is read-only, not writable or its
+    disk full."""
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".victim-voice-probe-") as probe:
+            probe.write(b"\0" * PROBE_BYTES)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as error:
+        raise folder_fault(error, folder) from None
 
 
 def check_can_start(settings: Settings) -> None:
@@ -101,7 +137,7 @@ def ingest_landing(settings: Settings, run_date: date, steps: RunSteps = RunStep
     waiting up to ``settings.wait_seconds`` for it and for each opening; when a wait runs out
     it stops with RunStopped, saying what it did and what it left."""
     check_can_start(settings)
-    paths = find_candidate_files(settings.landing, settings.settle_seconds)
+    paths = find_candidate_files(settings.landing, settings.settle_seconds, run_date)
     steps.found(settings, paths)
     outcomes: list[DeliveryOutcome | None] = []
     try:

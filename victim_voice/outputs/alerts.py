@@ -11,7 +11,10 @@ Four kinds, checked after every ingestion run:
   next month, so the run at 07:00 on the 3rd checks the previous month.
 
 The flow turns a non-empty list into a Failed run with an alert artifact; the CLI prints
-it and exits 4 (see ``victim_voice/cli.py``).
+it and exits 4 (see ``victim_voice/cli.py``). Alerts are raised once per delivery, and at
+least once: ``audit.deliveries.alerted_at`` is set when a run has raised a delivery's alerts,
+so a run that stopped after recording deliveries but before alerting (a crash, a full disk)
+leaves them to the next run, which alerts them (:func:`earlier_unalerted`, :func:`mark_alerted`).
 
 Example::
 
@@ -23,6 +26,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
@@ -31,7 +35,8 @@ from victim_voice.delivery.files import log_name
 from victim_voice.delivery.outcome import DeliveryOutcome, Status
 from victim_voice.outputs.formatting import markdown_table, percent
 from victim_voice.settings import Settings
-from warehouse.db import open_reader
+from warehouse import storage
+from warehouse.db import open_reader, open_writer, transaction
 
 
 class AlertKind(Enum):
@@ -65,26 +70,30 @@ def due_month(today: date, due_day: int) -> str:
     return previous_month(today.replace(day=1) - timedelta(days=1))
 
 
-def file_alerts(outcomes: list[DeliveryOutcome], max_share: float) -> list[Alert]:
-    """Rejected files and loaded files whose quarantined share exceeds ``max_share``."""
+LATE = " (recorded by an earlier run that stopped before alerting)"
+
+
+def file_alerts(outcomes: Sequence[DeliveryOutcome], max_share: float, note: str = "") -> list[Alert]:
+    """Rejected files and loaded files whose quarantined share exceeds ``max_share`` (each
+    detail followed by ``note``)."""
     alerts = []
     for o in outcomes:
         name = log_name(o.file_name)
         if o.status is Status.REJECTED:
-            alerts.append(Alert(AlertKind.FILE_REJECTED, name, f"rejected whole: {o.note}"))
+            alerts.append(Alert(AlertKind.FILE_REJECTED, name, f"rejected whole: {o.note}{note}"))
         elif o.status is Status.LOADED and o.quarantined_share > max_share:
             alerts.append(
                 Alert(
                     AlertKind.QUARANTINE_SHARE,
                     name,
                     f"{o.rows_quarantined} of {o.rows_in_file} rows quarantined ({percent(o.quarantined_share)},"
-                    f" alert above {100 * max_share:g}%)",
+                    f" alert above {100 * max_share:g}%){note}",
                 )
             )
     return alerts
 
 
-def warehouse_alerts(outcomes: list[DeliveryOutcome], settings: Settings, run_date: date) -> list[Alert]:
+def warehouse_alerts(outcomes: Sequence[DeliveryOutcome], settings: Settings, run_date: date) -> list[Alert]:
     """Quota shortfalls of the months loaded in this run, and a late supplier."""
     loaded = [o.file_name for o in outcomes if o.status is Status.LOADED]
     due = due_month(run_date, settings.delivery_due_day)
@@ -119,9 +128,39 @@ def warehouse_alerts(outcomes: list[DeliveryOutcome], settings: Settings, run_da
     return alerts
 
 
-def find_alerts(outcomes: list[DeliveryOutcome], settings: Settings, run_date: date) -> list[Alert]:
-    """Every alert of one run, from its new files' outcomes and the refreshed warehouse."""
-    return file_alerts(outcomes, settings.quarantine_alert_share) + warehouse_alerts(outcomes, settings, run_date)
+def find_alerts(
+    outcomes: Sequence[DeliveryOutcome],
+    settings: Settings,
+    run_date: date,
+    earlier: Sequence[DeliveryOutcome] = (),
+) -> list[Alert]:
+    """Every alert of one run, from its new files' outcomes, those ``earlier`` runs recorded
+    but never alerted, and the refreshed warehouse."""
+    share = settings.quarantine_alert_share
+    by_file = file_alerts(earlier, share, note=LATE) + file_alerts(outcomes, share)
+    return by_file + warehouse_alerts([*earlier, *outcomes], settings, run_date)
+
+
+def earlier_unalerted(settings: Settings, new: Sequence[DeliveryOutcome]) -> list[DeliveryOutcome]:
+    """The deliveries recorded by earlier runs whose alerts were never raised (the run stopped
+    first), as outcomes; this run's ``new`` ones left out."""
+    ours = {o.delivery_id for o in new}
+    with open_reader(settings.warehouse, db_key=settings.db_key) as con:
+        rows = storage.unalerted_deliveries(con)
+    return [
+        DeliveryOutcome(file_name, Status(status), rows_in, loaded, quarantined, reason=reason, delivery_id=delivery_id)
+        for delivery_id, file_name, status, rows_in, loaded, quarantined, reason, _ in rows
+        if delivery_id not in ours
+    ]
+
+
+def mark_alerted(settings: Settings, outcomes: Sequence[DeliveryOutcome]) -> None:
+    """Record that the alerts of these deliveries (those recorded) have been raised: call it
+    once they are out, never before."""
+    recorded = [o.delivery_id for o in outcomes if o.delivery_id is not None]
+    if recorded:
+        with open_writer(settings.warehouse, settings.db_key) as con, transaction(con):
+            storage.mark_alerted(con, recorded)
 
 
 def alert_message(alerts: list[Alert]) -> str:

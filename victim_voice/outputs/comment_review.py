@@ -47,6 +47,7 @@ from victim_voice.outputs.comment_candidates import (
 )
 from victim_voice.outputs.contract_packs import write_rows
 from victim_voice.outputs.formatting import FORMULA_STARTS, fit_row_heights
+from victim_voice.outputs.output_files import written_whole
 from victim_voice.protection.redaction import redact
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import WarehouseMissing, open_reader, open_writer, transaction
@@ -248,7 +249,8 @@ def write_review_workbook(settings: Settings, code: str, out: Path) -> ReviewWor
     print_across_one_page(guide)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = new_file_name(out, f"{code}_comment_review_{datetime.now():%Y%m%d-%H%M%S}", ".xlsx")
-    workbook.save(path)
+    with written_whole(path) as part:
+        workbook.save(part)
     return ReviewWorkbook(path, code, latest, services)
 
 

@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from schemas.codebook import load_codebook
 from victim_voice.outputs.comment_candidates import MIN_COMMENTS, ServiceComments, pack_comments, pack_window_end
 from victim_voice.outputs.formatting import WITHHELD, spreadsheet_safe
+from victim_voice.outputs.output_files import written_whole
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import open_reader
 
@@ -151,7 +152,6 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
     if code not in contracts:
         raise ConfigurationError(f"unknown contract {code}; the contracts are {', '.join(contracts)}")
     contract = contracts[code]
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
         latest = pack_window_end(con)
         scope = contract["scope"]
@@ -200,6 +200,8 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
     write_rows(summary, ["item", "value"], summary_rows(code, contract, latest), set())
     for title, (headers, rows, percents) in sheets.items():
         write_rows(workbook.create_sheet(title), headers, rows, percents)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)  # only once there is something to write
     path = out / f"{code}_contract_pack.xlsx"
-    workbook.save(path)
+    with written_whole(path) as part:
+        workbook.save(part)
     return path

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from victim_voice.outputs.output_files import written_whole
 from victim_voice.settings import Settings
 from warehouse.db import open_reader
 
@@ -30,18 +31,20 @@ PUBLISHED_TABLES = {
 
 def publish(settings: Settings, out: Path) -> list[Path]:
     """Write ``published.duckdb`` and one Parquet file per table into ``out``; returns the paths."""
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     with open_reader(settings.warehouse, db_key=settings.db_key) as source:
         frames = {name: source.sql(sql).df() for name, sql in PUBLISHED_TABLES.items()}
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)  # only once there is something to write
     database = out / "published.duckdb"
-    database.unlink(missing_ok=True)
-    written = [database]
-    with duckdb.connect(str(database)) as target:
+    with written_whole(database) as part, duckdb.connect(str(part)) as target:
         for name, frame in frames.items():
             target.register("frame", frame)
             target.execute(f"create table {name} as select * from frame")
             target.unregister("frame")
-            parquet = out / f"{name}.parquet"
-            target.execute(f"copy {name} to '{parquet.as_posix()}' (format parquet)")
-            written.append(parquet)
-    return written
+            write_parquet(target, name, out / f"{name}.parquet")
+    return [database, *(out / f"{name}.parquet" for name in frames)]
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """One table of ``con`` as a Parquet file, written whole or not at all."""
+    with written_whole(path) as part:
+        con.execute(f"copy {table} to '{part.as_posix()}' (format parquet)")

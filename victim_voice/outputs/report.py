@@ -23,6 +23,7 @@ import duckdb
 
 from victim_voice.outputs.formatting import count, percent
 from victim_voice.outputs.headline import HEADLINE, HEADLINE_METRICS, published_periods
+from victim_voice.outputs.output_files import written_whole
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import open_reader
 
@@ -161,7 +162,8 @@ def write_report(settings: Settings, period: str, out: Path) -> Path:
         data["changed"] = what_changed(con, period)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = out / f"VictimVoice_report_{period}.html"
-    path.write_text(render(period, data), encoding="utf-8")
+    with written_whole(path) as part:
+        part.write_text(render(period, data), encoding="utf-8")
     return path
 
 

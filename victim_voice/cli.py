@@ -91,12 +91,13 @@ def format_stopped(result: IngestionResult, settings: Settings) -> str:
     if result.stopped is None:
         return ""
     left = ", ".join(display_name(log_name(name)) for name in result.left)
+    done = "The files above were processed" if result.files else "No new file was processed"
     left = f"not processed, left for the next run: {left}." if left else "none was left."
     return "\n".join(
         [
             f"Stopped: the warehouse was in use by another process ({result.stopped}) for longer than the wait "
             f"of {settings.wait_seconds:g} s (VICTIM_VOICE_WAIT_SECONDS).",
-            f"The files above were processed; {left}",
+            f"{done}; {left}",
             "The figures were not refreshed: the marts still show the previous run, and the next run refreshes them.",
             f"What to do: {WHAT_TO_DO_WHEN_BUSY}",
         ]
@@ -105,8 +106,8 @@ def format_stopped(result: IngestionResult, settings: Settings) -> str:
 
 WHAT_TO_DO_WHEN_BUSY = (
     "run `victim-voice ingest` again once that process has finished. A reader (query, report, contract pack) "
-    "holds the warehouse for seconds and a refresh for about a minute at most; a longer hold is an open "
-    "interactive session or a stuck process (`ps -p PID`). To wait longer, raise VICTIM_VOICE_WAIT_SECONDS."
+    "or a refresh holds the warehouse for seconds; a longer hold is an open interactive session or a stuck "
+    "process (`ps -p PID`). To wait longer, raise VICTIM_VOICE_WAIT_SECONDS."
 )
 
 
@@ -194,7 +195,8 @@ def command_ingest(args: argparse.Namespace, settings: Settings) -> int:
             print(nothing_loaded(settings, busy))
             return EXIT_BUSY
         result = run_ingestion_flow(settings)
-    print(summarise_outcomes(result.files))
+    if result.files or result.stopped is None:
+        print(summarise_outcomes(result.files))
     if result.stopped is not None:
         print("\n" + format_stopped(result, settings))
     if result.alerts:

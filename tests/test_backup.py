@@ -221,7 +221,11 @@ def hold_warehouse(path: Path) -> subprocess.Popen:
     return holder
 
 
-def test_restore_and_backup_wait_for_a_running_ingestion_exit_3(loaded: Settings, tmp_path: Path, capsys) -> None:
+def test_restore_and_backup_wait_for_a_running_ingestion_exit_3(
+    loaded: Settings, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A backup waits its turn like any writer (VICTIM_VOICE_WAIT_SECONDS), then gives up with exit 3."""
+    monkeypatch.setenv("VICTIM_VOICE_WAIT_SECONDS", "0.5")
     folder = backup_of(loaded)
     before = loaded.warehouse.read_bytes()
     holder = hold_warehouse(loaded.warehouse)

@@ -466,7 +466,7 @@ def command_backup(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     check_backup_destination(args.out, settings)
     started = time.perf_counter()
-    made = backup_warehouse(settings.warehouse, args.out, settings.db_key)
+    made = backup_warehouse(settings.warehouse, args.out, settings.db_key, settings.wait_seconds)
     seconds = time.perf_counter() - started
     print(
         f"Backed up {settings.warehouse} as backup {made.backup_id} into {made.folder} "

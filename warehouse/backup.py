@@ -341,13 +341,13 @@ def start_backup(con: duckdb.DuckDBPyConnection, out: Path) -> tuple[dict[str, o
     return row, folder
 
 
-def backup_warehouse(warehouse: Path, out: Path, db_key: str | None = None) -> BackupResult:
+def backup_warehouse(warehouse: Path, out: Path, db_key: str | None = None, wait_seconds: float = 0.0) -> BackupResult:
     """Copy the warehouse into a new folder under ``out``, write its manifest, check it as a
     restore would, and record it as verified; raises WarehouseBusy while a run holds the
     warehouse, BackupInvalid when the copy fails its check (the folder is then removed)."""
     if not warehouse.exists():
         raise WarehouseMissing(f"no warehouse at {warehouse}")
-    with open_writer(warehouse, db_key) as con:
+    with open_writer(warehouse, db_key, wait_seconds) as con:  # after the writers queued before it
         row, folder = start_backup(con, out)
         try:
             copy = write_copy(con, folder, db_key)

@@ -135,7 +135,7 @@ def reprocess_file(settings: Settings, file: Path, run_date: date) -> Reprocessi
     except UnreadableFile as error:
         raise ReprocessRefused(f"{path.name}: {error}") from None
     key = load_pseudonym_key(settings)
-    with open_writer(settings.warehouse, settings.db_key) as con:
+    with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con:
         done = reprocess_loaded_file(con, path, data, key, run_date)
     if done.delivery_id is not None:
         refresh_metrics(settings)

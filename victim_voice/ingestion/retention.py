@@ -204,7 +204,7 @@ def purge(settings: Settings, older_than_days: int, dry_run: bool = False, witho
     if not 0 <= older_than_days <= MAX_RETENTION_DAYS:
         raise ConfigurationError(f"--older-than must be from 0 to {MAX_RETENTION_DAYS} days")
     cutoff = datetime.now() - timedelta(days=older_than_days)
-    with open_writer(settings.warehouse, settings.db_key) as con:
+    with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con:
         unfinished = storage.unfinished_purge_files(con)
         if unfinished and not settings.landing.is_dir():
             raise ConfigurationError(

@@ -159,7 +159,7 @@ def mark_alerted(settings: Settings, outcomes: Sequence[DeliveryOutcome]) -> Non
     once they are out, never before."""
     recorded = [o.delivery_id for o in outcomes if o.delivery_id is not None]
     if recorded:
-        with open_writer(settings.warehouse, settings.db_key) as con, transaction(con):
+        with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con, transaction(con):
             storage.mark_alerted(con, recorded)
 
 

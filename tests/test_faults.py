@@ -479,3 +479,10 @@ def test_faults_are_typed_in_one_place() -> None:
     assert typed(duckdb.CatalogException("Table with name x does not exist!")) is None
     assert typed(OSError(errno.ECONNREFUSED, "Connection refused")) is None  # not the disk
     assert typed(ValueError("No space left on device")) is None  # only OS and DuckDB errors are read
+    assert typed(duckdb.ConversionException("Could not convert string 'No space left on device' to INT32")) is None
+
+
+def test_a_query_quoting_the_words_of_a_fault_is_still_a_failing_query(loaded: Settings, capsys) -> None:
+    args = ["query", "select 'No space left on device'::int", "--warehouse", str(loaded.warehouse)]
+    assert cli.main(args) == 2  # not a storage fault (its message shows where in the query, on more lines)
+    assert capsys.readouterr().err.startswith("victim-voice: error: the query failed: Conversion Error")

@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -231,7 +232,17 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield disk
     finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
+        unmount(disk)
+
+
+def unmount(folder: Path) -> None:
+    """Unmount what a test mounted, lazily if something still holds it; never leave it."""
+    for attempt in range(5):
+        subprocess.run(["umount", *(["-l"] if attempt else []), str(folder)], capture_output=True, check=False)
+        if not os.path.ismount(folder):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{folder} is still mounted")
 
 
 def fill(disk: Path, leave: int) -> Path:
@@ -298,7 +309,7 @@ def read_only_mount(loaded: Settings) -> Iterator[Path]:
             pytest.skip("cannot remount read-only here")
         yield folder
     finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
+        unmount(folder)
 
 
 def test_a_really_read_only_warehouse_folder(loaded: Settings, read_only_mount: Path, capsys) -> None:

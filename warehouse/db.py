@@ -95,6 +95,8 @@ _DAMAGE_WORDS = (
     "failed to deserialize",
     "serialization error",
 )
+# A bad query, a value that does not convert, a broken constraint, a confined reader's refusal.
+NOT_FAULTS = (duckdb.ProgrammingError, duckdb.DataError, duckdb.IntegrityError, duckdb.PermissionException)
 _QUOTED_PATH = re.compile(r'file "([^"]+)"')
 MAX_DETAIL_CHARACTERS = 160
 
@@ -115,6 +117,8 @@ def typed_fault(error: BaseException, path: Path | None = None) -> StorageFault 
     """
     if isinstance(error, (StorageFault, WarehouseDamaged)):
         return error
+    if isinstance(error, NOT_FAULTS):  # their messages quote the query and its values, never the disk
+        return None
     if isinstance(error, OSError):
         code = error.errno
         where = error.filename or path

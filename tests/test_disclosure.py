@@ -56,7 +56,8 @@ def test_the_next_smallest_cell_is_withheld_with_a_suppressed_one(tmp_path: Path
     published = cells(
         warehouse,
         "select breakdown_value, numerator, denominator, suppressed, secondarily_suppressed from"
-        " marts.published_metric_values where metric = 'sat_overall' and breakdown = 'age_band' order by 1",
+        " marts.published_metric_values where metric = 'sat_overall' and breakdown = 'age_band'"
+        " and period_type = 'rolling_3m' order by 1",
     )
     assert published == [
         ("18-24", None, None, True, False),
@@ -72,12 +73,14 @@ def test_without_secondary_suppression_the_attack_would_work(tmp_path: Path) -> 
     warehouse = build_warehouse(tmp_path / "w.duckdb", [in_march(rows)])
     [(all_denominator,)] = cells(
         warehouse,
-        "select denominator from marts.published_metric_values where metric = 'sat_overall' and breakdown = 'all'",
+        "select denominator from marts.published_metric_values where metric = 'sat_overall' and breakdown = 'all'"
+        " and period_type = 'rolling_3m'",
     )
     female = cells(
         warehouse,
         "select denominator, withheld from marts.published_metric_values"
-        " where metric = 'sat_overall' and breakdown = 'gender' and breakdown_value = 'FEMALE'",
+        " where metric = 'sat_overall' and breakdown = 'gender' and breakdown_value = 'FEMALE'"
+        " and period_type = 'rolling_3m'",
     )
     assert all_denominator - 40 == 4  # what subtraction would reveal ...
     assert female == [(None, True)]  # ... so the other cell is withheld too
@@ -103,5 +106,6 @@ def test_months_are_not_published_beside_their_windows(tmp_path: Path) -> None:
     """month(M) = rolling_3m(M) - month(M-1) - month(M-2) would undo any suppression."""
     rows = [{"interview_date": f"2024-0{m}-10", "sat_overall": 6} for m in (1, 2, 3) for _ in range(4)]
     warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
-    assert cells(warehouse, "select distinct period_type from marts.published_metric_values") == [("rolling_3m",)]
+    published = cells(warehouse, "select distinct period_type from marts.published_metric_values order by 1")
+    assert published == [("quarter",), ("rolling_3m",)]  # Jan-Mar 2024 is also Q4 2023-24
     assert cells(warehouse, "select count(*) from marts.metric_values where period_type = 'month'")[0][0] > 0

@@ -1,9 +1,9 @@
 """Reference tables written from the codebook, so the SQL models read the contract as data.
 
 ``reference.metrics`` (the metric catalogue, public and internal), ``reference.rights``,
-``reference.services``, ``reference.journey_stages``, ``reference.quotas`` (with the codes each
-quota counts in ``reference.quota_values``) and
-``reference.contracts``, plus the macro ``handoff_target_days()``. Rebuilt on every
+``reference.services``, ``reference.crime_groups`` (the codes' names),
+``reference.journey_stages``, ``reference.quotas`` (with the codes each quota counts in
+``reference.quota_values``) and ``reference.contracts``, plus the macro ``handoff_target_days()``. Rebuilt on every
 refresh, like dbt seeds, from the project's own copy of the contract.
 
 Example::
@@ -64,6 +64,10 @@ def reference_frames(book: Codebook) -> dict[str, pd.DataFrame]:
             columns=["right_code", "right_text", "principle"],
         ),
         "services": pd.DataFrame(list(book.services.items()), columns=["service", "service_name"]),
+        "crime_groups": pd.DataFrame(
+            [(code, name, order) for order, (code, name) in enumerate(book.enums["crime_group"].items(), start=1)],
+            columns=["crime_group", "crime_group_name", "crime_group_order"],
+        ),
         "journey_stages": pd.DataFrame(
             [(stage, rank) for rank, stage in enumerate(book.journey_stages, start=1)],
             columns=["journey_stage", "stage_rank"],

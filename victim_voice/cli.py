@@ -603,7 +603,8 @@ def build_parser() -> argparse.ArgumentParser:
     metrics = commands.add_parser(
         "metrics",
         help="rebuild the metric tables and views from what is loaded",
-        description="Rebuild marts.metric_values, metric_changes, quota_compliance and the reader views.",
+        description="Rebuild marts.metric_values, metric_changes, group_comparisons, quota_compliance and the "
+        "reader views.",
         epilog="Example: victim-voice metrics --warehouse data/warehouse.duckdb",
     )
     add_path_options(metrics)

@@ -153,3 +153,4 @@ def test_no_quarter_is_recoverable_from_nested_financial_windows_on_generated_da
     )
     assert found[0][0] > 0 and found[0][1] > 0  # a whole year, and the rule had work to do
     assert nested_windows_left_recoverable(settings.warehouse) == []
+    assert recoverable_cells(settings.warehouse) == []  # nor a part withheld alone in its breakdown

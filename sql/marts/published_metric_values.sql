@@ -11,7 +11,9 @@
 -- end (a financial year to date and its last quarter with the year to date before it; a year
 -- and its fourth quarter), and one part is withheld while the whole and the other part are
 -- not, the other part is withheld too (differencing_suppressed), in every period type that
--- covers the same months. One pass: a part withheld this way is not itself paired again.
+-- covers the same months; then, where that leaves a breakdown with one withheld cell, its
+-- next-smallest cell too (differencing_suppressed), as the secondary rule does. Two passes,
+-- not a fixed point: a cell withheld by them is not paired again (tests check generated data).
 create or replace table marts.published_metric_values as
 with ranked as (
     select
@@ -91,10 +93,10 @@ differenced as (
     from parts
 ),
 
-withheld as (
+differencing as (
     select
         f.*,
-        not (f.suppressed or f.secondarily_suppressed) and d.metric is not null as differencing_suppressed
+        not (f.suppressed or f.secondarily_suppressed) and d.metric is not null as withheld_as_a_part
     from flagged as f
     left join differenced as d
         on d.metric = f.metric
@@ -102,6 +104,35 @@ withheld as (
         and d.breakdown_value = f.breakdown_value
         and d.period_start = f.period_start
         and d.period = f.period
+),
+
+rechecked as (
+    -- the secondary rule again: a breakdown whose only withheld cell was withheld as a part would
+    -- give it away as `all` minus the others (and with it the withheld window it differs by)
+    select
+        *,
+        count(*) filter (where suppressed or secondarily_suppressed or withheld_as_a_part)
+            over breakdown_cells as withheld_in_breakdown,
+        row_number() over (
+            partition by metric, period_type, period, breakdown
+            order by suppressed or secondarily_suppressed or withheld_as_a_part desc, denominator, breakdown_value
+        ) as withheld_then_smallest
+    from differencing
+    window breakdown_cells as (partition by metric, period_type, period, breakdown)
+),
+
+withheld as (
+    select
+        * exclude (withheld_as_a_part, withheld_in_breakdown, withheld_then_smallest),
+        withheld_as_a_part
+        or (
+            not (suppressed or secondarily_suppressed)
+            and breakdown <> 'all'
+            and withheld_in_breakdown = 1
+            and withheld_then_smallest = 2
+            and bool_or(withheld_as_a_part) over (partition by metric, period_type, period, breakdown)
+        ) as differencing_suppressed
+    from rechecked
 ),
 
 final as (

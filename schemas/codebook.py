@@ -115,6 +115,7 @@ class Codebook:
     contracts: dict[str, dict]
     quotas: tuple[Quota, ...]
     handoff_target_days: int
+    targets: dict[str, float] = field(default_factory=dict)  # KPI targets by metric key (svc_*_contact)
     _by_name: dict[str, ColumnSpec] = field(default_factory=dict, repr=False)
 
     def column(self, name: str) -> ColumnSpec:
@@ -247,9 +248,34 @@ def parse_codebook(raw: dict) -> Codebook:
         contracts=dict(raw["contracts"]),
         quotas=parse_quotas(raw["quotas"]),
         handoff_target_days=int(raw["handoff_target_days"]),
+        targets=parse_targets(raw.get("targets") or {}, "targets"),
     )
+    for code, contract in book.contracts.items():
+        parse_targets(contract.get("targets") or {}, f"contracts.{code}.targets")
     book._by_name.update({c.name: c for c in columns})
     return book
+
+
+_TARGET_KEY = re.compile(r"^svc_(\*|[A-Z]+)_(contact|timely|satisfied|cope|safer)$")
+
+
+def parse_targets(raw: dict, where: str) -> dict[str, float]:
+    """KPI targets: a service metric (``*`` for every service) and a rate from 0 to 1.
+
+    >>> parse_targets({"svc_*_contact": 0.9, "svc_IDVA_cope": 0.7}, "targets")
+    {'svc_*_contact': 0.9, 'svc_IDVA_cope': 0.7}
+    >>> parse_targets({"sat_overall": 0.8}, "targets")
+    Traceback (most recent call last):
+    ValueError: targets: 'sat_overall' is not a service metric such as svc_*_contact or svc_IDVA_timely
+    """
+    targets = {}
+    for key, rate in raw.items():
+        if not _TARGET_KEY.match(str(key)):
+            raise ValueError(f"{where}: {key!r} is not a service metric such as svc_*_contact or svc_IDVA_timely")
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise ValueError(f"{where}: {key} must be a rate from 0 to 1, not {rate!r}")
+        targets[str(key)] = float(rate)
+    return targets
 
 
 @cache

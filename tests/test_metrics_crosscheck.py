@@ -41,7 +41,8 @@ BREAKDOWNS = (
     "ethnic_group",
     "disability",
 )
-WINDOW_MONTHS = {"month": 1, "rolling_3m": 3, "rolling_12m": 12}
+PERIOD_TYPES = ("month", "rolling_3m", "rolling_12m", "quarter", "financial_year", "fy_to_date")
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 KEY = ["metric", "period_type", "period", "breakdown", "breakdown_value"]
 
 
@@ -141,6 +142,38 @@ def month_label(number: int) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
+def window_length(period_type: str, end: int) -> int | None:
+    """Months in the window of `period_type` ending with month number `end` (metrics-v2 §1:
+    financial year April to March); None where that period type has no window ending there."""
+    calendar_month = end % 12 + 1
+    months_into_financial_year = (calendar_month - 4) % 12 + 1  # April 1 .. March 12
+    return {
+        "month": 1,
+        "rolling_3m": 3,
+        "rolling_12m": 12,
+        "quarter": 3 if months_into_financial_year % 3 == 0 else None,
+        "financial_year": 12 if months_into_financial_year == 12 else None,
+        "fy_to_date": months_into_financial_year if months_into_financial_year in (3, 6, 9) else None,
+    }[period_type]
+
+
+def window_label(period_type: str, start: int, end: int) -> str:
+    """The spec's label: "Jul 2026", "Aug–Oct 2026", "Nov 2025–Oct 2026", "Q2 2026-27 (Jul–Sep 2026)",
+    "2025-26", "2026-27 to date (Apr–Sep 2026)"."""
+    name = lambda number: MONTH_NAMES[number % 12]  # noqa: E731
+    same_year = start // 12 == end // 12
+    months = f"{name(start)}{'' if same_year else f' {start // 12}'}–{name(end)} {end // 12}"
+    first_year = (end - 3) // 12  # the calendar year the financial year starts in
+    financial_year = f"{first_year}-{(first_year + 1) % 100:02d}"
+    quarter = ((end - 3) % 12) // 3 + 1
+    return {
+        "month": f"{name(end)} {end // 12}",
+        "quarter": f"Q{quarter} {financial_year} ({months})",
+        "financial_year": financial_year,
+        "fy_to_date": f"{financial_year} to date ({months})",
+    }.get(period_type, months)
+
+
 def expected_metric_values(responses: pd.DataFrame) -> pd.DataFrame:
     """Every cell (metric × period × breakdown) with numerator, denominator, rate and flags."""
     people = responses[["response_id", *BREAKDOWNS]].assign(month=month_number(responses["interview_date"]))
@@ -159,23 +192,39 @@ def expected_metric_values(responses: pd.DataFrame) -> pd.DataFrame:
 
     first, last = int(people["month"].min()), int(people["month"].max())
     cells = []
-    for period_type, length in WINDOW_MONTHS.items():
-        # A month's figures count towards the windows ending in it and the next length - 1 months.
-        spread = monthly.merge(pd.DataFrame({"offset": range(length)}), how="cross")
-        spread["period"] = spread["month"] + spread["offset"]
-        # The whole window [period - length + 1, period] must lie within [first, last].
-        spread = spread[(spread["period"] - length + 1 >= first) & (spread["period"] <= last)]
-        windows = spread.groupby(["metric", "breakdown", "breakdown_value", "period"], as_index=False)[
+    for period_type in PERIOD_TYPES:
+        # The windows of this type: (start, end) lying wholly within [first, last].
+        spans = [
+            (end - length + 1, end)
+            for end in range(first, last + 1)
+            if (length := window_length(period_type, end)) is not None and end - length + 1 >= first
+        ]
+        members = pd.DataFrame(
+            [(start, end, m) for start, end in spans for m in range(start, end + 1)],
+            columns=["start", "period", "month"],
+        )
+        spread = monthly.merge(members, on="month")
+        windows = spread.groupby(["metric", "breakdown", "breakdown_value", "start", "period"], as_index=False)[
             ["numerator", "denominator"]
         ].sum()
         windows = windows[windows["denominator"] >= 1]
-        cells.append(windows.assign(period_type=period_type, period=windows["period"].map(month_label)))
+        labels = [window_label(period_type, s, e) for s, e in zip(windows["start"], windows["period"], strict=True)]
+        cells.append(
+            windows.assign(
+                period_type=period_type,
+                period=windows["period"].map(month_label),
+                period_start=windows["start"].map(month_label),
+                period_label=labels,
+            )
+        )
 
     expected = pd.concat(cells, ignore_index=True)
     expected["rate"] = expected["numerator"] / expected["denominator"]
     expected["suppressed"] = expected["denominator"] < 10
     expected["indicative"] = expected["denominator"].between(10, 29)
-    return expected[[*KEY, "numerator", "denominator", "rate", "suppressed", "indicative"]]
+    return expected[
+        [*KEY, "period_start", "period_label", "numerator", "denominator", "rate", "suppressed", "indicative"]
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -252,7 +301,7 @@ def assert_same_figures(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
     joined = joined[joined["_merge"] == "both"]
     assert not joined.empty
     problems = []
-    for column in ("numerator", "denominator", "suppressed", "indicative"):
+    for column in ("period_start", "period_label", "numerator", "denominator", "suppressed", "indicative"):
         differs = joined[f"{column}_sql"].to_numpy() != joined[f"{column}_spec"].to_numpy()
         if differs.any():
             sample = joined.loc[differs, [*KEY, f"{column}_sql", f"{column}_spec"]].head(10)

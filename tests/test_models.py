@@ -98,6 +98,8 @@ def test_metric_values_columns_are_exactly_the_documented_ones(tmp_path: Path) -
         ("metric", "VARCHAR"),
         ("period_type", "VARCHAR"),
         ("period", "VARCHAR"),
+        ("period_start", "VARCHAR"),  # metrics-v2 §1
+        ("period_label", "VARCHAR"),
         ("breakdown", "VARCHAR"),
         ("breakdown_value", "VARCHAR"),
         ("numerator", "BIGINT"),

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from victim_voice.settings import Settings
-from warehouse.catalogue import PublicObject, public_objects
+from warehouse.catalogue import LABEL_TABLES, PublicObject, public_objects
 
 RUN_DATE = date(2024, 6, 30)
 
@@ -85,5 +85,18 @@ def test_the_check_catches_a_grain_that_is_not_a_key(warehouse: Path) -> None:
 def test_the_readme_states_each_grain_as_the_sql_does() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     for obj in public_objects():
+        [row] = [line for line in readme.splitlines() if line.startswith(f"| `{obj.name}` |")]
+        assert row.split(" | ")[1].startswith(obj.grain), obj.name
+
+
+@pytest.mark.parametrize("obj", LABEL_TABLES, ids=lambda o: o.name)
+def test_each_label_table_is_keyed_by_its_code(obj: PublicObject, warehouse: Path) -> None:
+    rows, repeated, blank = key_check(warehouse, obj)
+    assert rows > 0 and repeated == 0 and blank == 0, obj.name
+
+
+def test_the_readme_states_each_label_tables_grain() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for obj in LABEL_TABLES:
         [row] = [line for line in readme.splitlines() if line.startswith(f"| `{obj.name}` |")]
         assert row.split(" | ")[1].startswith(obj.grain), obj.name

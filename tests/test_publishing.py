@@ -27,14 +27,15 @@ def test_publish_writes_only_controlled_aggregates(tmp_path: Path, capsys) -> No
         ]
         columns = {c for (c,) in con.sql("select column_name from information_schema.columns").fetchall()}
         assert not columns & {"response_id", "comment_police", "crime_reference_pseudonym"}
-        assert con.sql("select distinct period_type from metric_values").fetchall() == [("rolling_3m",)]
+        published = con.sql("select distinct period_type from metric_values order by 1").fetchall()
+        assert published == [("quarter",), ("rolling_3m",)]  # no single months
         withheld = con.sql(
             "select count(*) from metric_values where withheld and (numerator is not null or rate is not null)"
         ).fetchall()
         assert withheld == [(0,)]
         assert con.sql(
             "select breakdown_value, denominator from metric_values"
-            " where metric = 'sat_overall' and breakdown = 'age_band' order by 1"
+            " where metric = 'sat_overall' and breakdown = 'age_band' and period_type = 'rolling_3m' order by 1"
         ).fetchall() == [("18-24", None), ("25-34", 40), ("35-44", None)]
         parquet = con.sql(f"select count(*) from '{out / 'metric_values.parquet'}'").fetchall()
         assert parquet == con.sql("select count(*) from metric_values").fetchall()

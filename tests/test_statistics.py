@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 SQL = Path(__file__).resolve().parents[1] / "sql"
@@ -165,7 +166,16 @@ def test_p_value_matches_statsmodels_pooled_z_test(metric_changes: pd.DataFrame)
     ]
     # atol: below the smallest normal double (~2.2e-308) scipy underflows to 0 where the SQL keeps a subnormal.
     np.testing.assert_allclose(tested["p_value"].to_numpy(float), expected, rtol=1e-6, atol=1e-300)
-    assert (tested["significant"] == (tested["p_value"] < 0.05)).all()
+    assert (tested["significant"] == (tested["q_value"] < 0.05)).all()  # metrics-v2 §3: q, never p
+
+
+def test_q_value_matches_statsmodels_benjamini_hochberg(metric_changes: pd.DataFrame) -> None:
+    """Within each family (comparison, period), q is multipletests(method="fdr_bh")'s."""
+    tested = metric_changes[metric_changes["p_value"].notna()]
+    for _, family in tested.groupby(["comparison", "period"]):
+        rejected, q_values, *_ = multipletests(family["p_value"].to_numpy(float), method="fdr_bh")
+        np.testing.assert_allclose(family["q_value"].to_numpy(float), q_values, rtol=1e-9)
+        assert (family["significant"].to_numpy(bool) == rejected).all()
 
 
 def test_p_value_is_1_when_both_rates_are_0_or_both_100_percent(metric_changes: pd.DataFrame) -> None:

@@ -376,10 +376,14 @@ def render_rows(headers: list[str], rows: list[tuple], output_format: str) -> st
 
 
 def command_tables(args: argparse.Namespace, settings: Settings) -> int:
-    """List the warehouse's public objects with their grain and description."""
-    from warehouse.catalogue import public_objects
+    """List the warehouse's public objects with their grain and description, then the label
+    tables that name the codes (join them to show names instead of codes)."""
+    from warehouse.catalogue import LABEL_TABLES, public_objects
 
     for obj in public_objects():
+        print(f"{obj.name}\n    grain: {obj.grain}\n    {obj.description}\n")
+    print("Label tables (join on the code to show names):\n")
+    for obj in LABEL_TABLES:
         print(f"{obj.name}\n    grain: {obj.grain}\n    {obj.description}\n")
     return EXIT_OK
 
@@ -674,7 +678,8 @@ def build_parser() -> argparse.ArgumentParser:
     metrics = commands.add_parser(
         "metrics",
         help="rebuild the metric tables and views from what is loaded",
-        description="Rebuild marts.metric_values, metric_changes, quota_compliance and the reader views.",
+        description="Rebuild marts.metric_values, metric_changes, group_comparisons, quota_compliance and the "
+        "reader views.",
         epilog="Example: victim-voice metrics --warehouse data/warehouse.duckdb",
     )
     add_path_options(metrics)
@@ -696,7 +701,8 @@ def build_parser() -> argparse.ArgumentParser:
     tables = commands.add_parser(
         "tables",
         help="list the warehouse's public tables and views",
-        description="List the public objects of the warehouse with their grain and what they hold.",
+        description="List the public objects of the warehouse with their grain and what they hold, then the "
+        "label tables (metrics, rights, services, crime groups) that give the codes' names.",
         epilog="Example: victim-voice tables",
     )
     tables.set_defaults(handler=command_tables)

@@ -7,6 +7,8 @@ Example::
 
     >>> [o.name for o in public_objects()][:3]
     ['audit.comment_approvals', 'audit.deliveries', 'audit.quarantine']
+    >>> [o.name for o in LABEL_TABLES]
+    ['reference.metrics', 'reference.rights', 'reference.services', 'reference.crime_groups']
 """
 
 from __future__ import annotations
@@ -45,3 +47,15 @@ def public_objects(sql_dir: Path = SQL_DIR) -> list[PublicObject]:
     """The documented public objects: every mart, and four audit tables."""
     paths = sorted({p for pattern in PUBLIC_FILES for p in sql_dir.glob(pattern)})
     return [describe(p) for p in paths]
+
+
+# The codebook's names for the codes in the marts, so that a query can show names
+# (written by warehouse/reference.py from the contract on every refresh).
+LABEL_TABLES = (
+    PublicObject(
+        "reference.metrics", "every metric's label, family, service and right (public: in metric_values)", "metric"
+    ),
+    PublicObject("reference.rights", "each Victims' Code right's text and principle", "right_code"),
+    PublicObject("reference.services", "each support service's name", "service"),
+    PublicObject("reference.crime_groups", "each crime group's name, in the codebook's order", "crime_group"),
+)

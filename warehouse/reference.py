@@ -1,9 +1,10 @@
 """Reference tables written from the codebook, so the SQL models read the contract as data.
 
 ``reference.metrics`` (the metric catalogue, public and internal), ``reference.rights``,
-``reference.services``, ``reference.journey_stages``, ``reference.quotas`` (with the codes each
-quota counts in ``reference.quota_values``) and
-``reference.contracts``, plus the macro ``handoff_target_days()``. Rebuilt on every
+``reference.services``, ``reference.crime_groups`` (the codes' names),
+``reference.journey_stages``, ``reference.quotas`` (with the codes each quota counts in
+``reference.quota_values``), ``reference.contracts`` and ``reference.targets`` (each contract
+service's KPI target per metric), plus the macro ``handoff_target_days()``. Rebuilt on every
 refresh, like dbt seeds, from the project's own copy of the contract.
 
 Example::
@@ -17,7 +18,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from schemas.codebook import Codebook, load_codebook
+from schemas.codebook import Codebook, load_codebook, parse_targets
 
 SERVICE_MEASURES = {
     "contact": "Referred and then contacted by the service",
@@ -55,6 +56,38 @@ def metric_catalogue(book: Codebook) -> pd.DataFrame:
     return frame
 
 
+def target_for(metric: str, service: str, measure: str, *targets: dict[str, float]) -> float | None:
+    """The first of ``targets`` (most specific first) that sets ``metric``: its own key, then
+    the service-wide ``svc_*_<measure>``; None when none does.
+
+    >>> target_for("svc_IDVA_contact", "IDVA", "contact", {"svc_*_contact": 0.9}, {"svc_IDVA_contact": 0.95})
+    0.9
+    >>> target_for("svc_IDVA_safer", "IDVA", "safer", {"svc_*_contact": 0.9}) is None
+    True
+    """
+    for found in targets:
+        for key in (metric, f"svc_*_{measure}"):
+            if key in found:
+                return found[key]
+    return None
+
+
+def target_frame(book: Codebook) -> pd.DataFrame:
+    """One row per contract, service (scope) and service metric with its target (or none):
+    a contract's own ``targets`` win over the contract file's ``targets``."""
+    rows = []
+    for code, contract in book.contracts.items():
+        own = parse_targets(contract.get("targets") or {}, f"contracts.{code}.targets")
+        for scope in contract["scope"]:
+            service = scope["service"]
+            for measure in SERVICE_MEASURES:
+                metric = f"svc_{service}_{measure}"
+                rows.append(
+                    (code, service, scope.get("area"), metric, target_for(metric, service, measure, own, book.targets))
+                )
+    return pd.DataFrame(rows, columns=["contract", "service", "area", "metric", "target"]).astype({"target": "float64"})
+
+
 def reference_frames(book: Codebook) -> dict[str, pd.DataFrame]:
     """All reference tables by name."""
     return {
@@ -64,6 +97,10 @@ def reference_frames(book: Codebook) -> dict[str, pd.DataFrame]:
             columns=["right_code", "right_text", "principle"],
         ),
         "services": pd.DataFrame(list(book.services.items()), columns=["service", "service_name"]),
+        "crime_groups": pd.DataFrame(
+            [(code, name, order) for order, (code, name) in enumerate(book.enums["crime_group"].items(), start=1)],
+            columns=["crime_group", "crime_group_name", "crime_group_order"],
+        ),
         "journey_stages": pd.DataFrame(
             [(stage, rank) for rank, stage in enumerate(book.journey_stages, start=1)],
             columns=["journey_stage", "stage_rank"],
@@ -81,6 +118,7 @@ def reference_frames(book: Codebook) -> dict[str, pd.DataFrame]:
             ],
             columns=["contract", "contract_name", "value_gbp_m", "service", "area"],
         ),
+        "targets": target_frame(book),
     }
 
 

@@ -1,6 +1,6 @@
 -- intermediate.int_metric_cells: every metric (public and internal) per period type, period
--- and breakdown value, with its rate, Wilson 95% interval and disclosure flags
--- (grain: metric, period_type, period, breakdown, breakdown_value). A cell exists exactly
+-- and breakdown value, with the window's first month and label, its rate, Wilson 95% interval
+-- and disclosure flags (grain: metric, period_type, period, breakdown, breakdown_value). A cell exists exactly
 -- when its denominator is at least 1.
 create or replace table intermediate.int_metric_cells as
 with windowed as (
@@ -8,6 +8,8 @@ with windowed as (
         c.metric,
         w.period_type,
         w.period,
+        w.period_start,
+        w.period_label,
         c.breakdown,
         c.breakdown_value,
         sum(c.numerator)::bigint as numerator,

@@ -4,6 +4,9 @@
 -- Test: two-sided two-proportion z-test with pooled variance (as statsmodels'
 -- proportions_ztest); p_value is 1 when both rates are 0% or both 100%. A change is never
 -- tested or flagged when either cell is suppressed (p_value null, significant false).
+-- Multiplicity (metrics-v2 §3): q_value is the Benjamini–Hochberg adjusted p-value within the
+-- test's family (period_type, period and comparison: e.g. every previous_3m change for the 3
+-- months to 2026-11), and `significant` means q < 0.05, never p.
 create or replace table marts.metric_changes as
 with rolling as (
     select * from marts.metric_values where period_type = 'rolling_3m'
@@ -48,7 +51,7 @@ tested as (
     from paired
 ),
 
-final as (
+with_p as (
     select
         metric,
         breakdown,
@@ -73,11 +76,29 @@ final as (
         end as p_value,
         suppressed
     from tested
+),
+
+ranked as (
+    -- Benjamini–Hochberg: rank the family's p-values, smallest first (untested rows last)
+    select
+        *,
+        count(p_value) over family as family_tests,
+        row_number() over (partition by comparison, period order by p_value nulls last) as p_rank
+    from with_p
+    window family as (partition by comparison, period)
+),
+
+final as (
+    -- q = the smallest p * m / rank from this rank to the largest p, at most 1
+    select
+        * exclude (suppressed, family_tests, p_rank),
+        case when p_value is not null then least(1.0, min(p_value * family_tests / p_rank) over (
+            partition by comparison, period order by p_rank desc rows between unbounded preceding and current row
+        )) end as q_value,
+        coalesce(q_value < 0.05, false) as significant,
+        suppressed
+    from ranked
 )
 
-select
-    * exclude (suppressed),
-    coalesce(not suppressed and p_value < 0.05, false) as significant,
-    suppressed
-from final
+select * from final
 order by metric, breakdown, breakdown_value, comparison

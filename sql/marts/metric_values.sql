@@ -1,5 +1,7 @@
 -- marts.metric_values: one row per public metric cell (grain: metric, period_type, period,
--- breakdown, breakdown_value), columns exactly as metrics.md. Suppressed cells
+-- breakdown, breakdown_value), columns as metrics.md with metrics-v2 §1's period types
+-- (month, rolling_3m, rolling_12m, quarter, financial_year, fy_to_date) and period_start,
+-- period_label after period. Suppressed cells
 -- (denominator < 10) keep their figures here and are flagged; nothing that leaves the
 -- warehouse may show them. Indicative: denominator 10 to 29.
 create or replace table marts.metric_values as
@@ -8,6 +10,8 @@ with final as (
         c.metric,
         c.period_type,
         c.period,
+        c.period_start,
+        c.period_label,
         c.breakdown,
         c.breakdown_value,
         c.numerator,

@@ -749,13 +749,21 @@ def redact(text: str) -> str:
         if not spans:
             break
         touching = any(
-            (s.start > 0 and not _inert(text[s.start - 1])) or (s.end < len(text) and not _inert(text[s.end]))
-            for s in spans
+            (s.start > 0 and not _inert(text[s.start - 1])) or not _inert_after(text, s.end) for s in spans
         )
         text = replace_spans(text, spans)
         if not touching:
             break
     return text
+
+
+def _inert_after(text: str, end: int) -> bool:
+    """Whether what follows a replaced span cannot start a new match: the end, or an inert
+    character that ends the word ("[PHONE]." but not "[EMAIL].@0.0", where the dot begins one)."""
+    if end >= len(text):
+        return True
+    following = text[end + 1] if end + 1 < len(text) else " "
+    return _inert(text[end]) and (following.isspace() or _inert(following))
 
 
 def _inert(character: str) -> bool:

@@ -748,9 +748,7 @@ def redact(text: str) -> str:
         spans = find_identifiers(text)
         if not spans:
             break
-        touching = any(
-            (s.start > 0 and not _inert(text[s.start - 1])) or not _inert_after(text, s.end) for s in spans
-        )
+        touching = any((s.start > 0 and not _inert(text[s.start - 1])) or not _inert_after(text, s.end) for s in spans)
         text = replace_spans(text, spans)
         if not touching:
             break

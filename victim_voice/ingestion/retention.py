@@ -23,7 +23,6 @@ Example::
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -34,7 +33,7 @@ from victim_voice.delivery.files import NotAFile, UnreadableFile, find_candidate
 from victim_voice.delivery.outcome import Status
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse import storage
-from warehouse.backup import latest_verified_backup
+from warehouse.backup import latest_verified_backup, sync_folder
 from warehouse.db import StorageFault, first_line, open_writer, transaction
 
 
@@ -94,20 +93,6 @@ def fingerprint(path: Path) -> str | None:
 def remove_file(path: Path) -> None:
     """Remove one landing file (the single place a purge deletes anything)."""
     path.unlink()
-
-
-def sync_folder(folder: Path) -> None:
-    """Make the removals in ``folder`` durable (best effort where folders cannot be synced)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
 
 
 def remove_recorded(

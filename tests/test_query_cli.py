@@ -140,3 +140,17 @@ def test_query_cannot_reach_files_outside_the_warehouse(warehouse: Path, sql: st
     assert cli.main(["query", sql, "--warehouse", str(warehouse)]) == 2
     assert "the query failed" in capsys.readouterr().err
     assert not Path("/tmp/victim-voice-exfiltration.csv").exists()
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(warehouse: Path) -> None:
+    """`victim-voice query ... | head -1`: the closed pipe ends the command quietly (exit 0)."""
+    command = [sys.executable, "-m", "victim_voice.cli", "query", "select * from range(200000)"]
+    done = subprocess.run(
+        f"{' '.join(repr(c) if ' ' in c else c for c in command)} --warehouse {warehouse} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout == "range\n"
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr

@@ -892,6 +892,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("victim-voice: interrupted; files not finished are left for the next run", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `query ... | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that flushing at exit raises nothing more
+        return EXIT_OK
 
 
 if __name__ == "__main__":

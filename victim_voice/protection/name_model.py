@@ -97,37 +97,29 @@ def _sentence_start(tokens: list[Token], index: int) -> bool:
     return previous in {".", "!", "?", ":", ";", "\n", '"', "“", "(", ">"}
 
 
-def _context_word(token: Token | None, lexicons: dict[str, frozenset[str]]) -> str:
+def _context_word(token: Token | None, lists: dict[str, frozenset[str]]) -> str:
     """A neighbour as a feature: common English words by themselves, anything else by shape."""
     if token is None:
         return "<none>"
     if not token.word:
         return token.text if token.text in ".,!?;:()&-/'\"" else "<punct>"
     key = _key(token.text)
-    if token.text.islower() and (
-        key in lexicons["common"] or key in lexicons["not_name"] or key in lexicons["dictionary"]
-    ):
+    if token.text.islower() and (key in lists["common"] or key in lists["not_name"] or key in lists["dictionary"]):
         return key
     if token.text[0].isupper():
         return "<PlaceNoun>" if key in PLACE_NOUNS else "<Cap>"
     return "<word>"
 
 
-def _lexical(word: str, lexicons: dict[str, frozenset[str]]) -> tuple[str, ...]:
-    return _lexical_cached(word)
-
-
 @lru_cache(maxsize=1 << 16)
-def _lexical_cached(word: str) -> tuple[str, ...]:
+def _lexical(word: str) -> tuple[str, ...]:
     """Which lists hold a word (cached: the lists never change while running)."""
-    lexicons = _lexicons()
+    lists = _lexicons()
     key = _key(word)
-    found = [
-        name for name in ("first", "english_first", "nick", "last", "common", "dictionary") if key in lexicons[name]
-    ]
-    if key in lexicons["not_name"]:
+    found = [name for name in ("first", "english_first", "nick", "last", "common", "dictionary") if key in lists[name]]
+    if key in lists["not_name"]:
         found.append("not_name")
-    if key in lexicons["ambiguous"]:
+    if key in lists["ambiguous"]:
         found.append("ambiguous")
     return tuple(found)
 
@@ -137,7 +129,7 @@ def _is_acronym_plural(word: str) -> bool:
     return len(word) > 2 and word.endswith("s") and word[:-1].isupper()
 
 
-def _judged(tokens: list[Token], index: int, rule_marked: set[int], lexicons: dict[str, frozenset[str]]) -> bool:
+def _judged(tokens: list[Token], index: int, rule_marked: set[int], lists: dict[str, frozenset[str]]) -> bool:
     """Whether the model judges a token. Not: punctuation and numbers; words in lower case or
     in capitals (the rules' part); abbreviations in the plural; a dictionary word that no name
     list knows opening a sentence ("Towels were clean") or made of dictionary words joined by
@@ -149,20 +141,24 @@ def _judged(tokens: list[Token], index: int, rule_marked: set[int], lexicons: di
     if index in rule_marked:
         return True
     key = _key(word)
-    known_name = key in lexicons["first"] or key in lexicons["nick"] or key in lexicons["last"]
-    if _sentence_start(tokens, index) and key in lexicons["dictionary"] and key.endswith(ABSTRACT_NOUN_ENDINGS):
+    known_name = key in lists["first"] or key in lists["nick"] or key in lists["last"]
+    opens = _sentence_start(tokens, index)
+    if opens and key in lists["dictionary"] and key.endswith(ABSTRACT_NOUN_ENDINGS):
         return False  # "Silence from the police": a name list holds it, but not as a sentence's subject here
-    if "-" in key and all(part in lexicons["dictionary"] for part in key.split("-") if part):
+    if "-" in key and all(part in lists["dictionary"] for part in key.split("-") if part):
         return False
-    return not (_sentence_start(tokens, index) and key in lexicons["dictionary"] and not known_name)
+    return not (opens and key in lists["dictionary"] and not known_name)
 
 
-def features(text: str, tokens: list[Token], rule_marked: set[int]) -> list[dict[str, float]]:
-    """One feature dict per token (non-words get an empty dict: never a name).
+def marked_tokens(tokens: list[Token], rule_spans: list[tuple[int, int]]) -> set[int]:
+    """Indexes of the tokens lying inside a span the rules redacted as a name."""
+    return {i for i, t in enumerate(tokens) if any(s <= t.start and t.end <= e for s, e in rule_spans)}
 
-    ``rule_marked`` holds the indexes of tokens the rules redacted as a name.
-    """
-    lexicons = _lexicons()
+
+def features(tokens: list[Token], rule_marked: set[int]) -> list[dict[str, float]]:
+    """One feature dict per token (tokens the model does not judge get an empty dict: never a
+    name). ``rule_marked`` holds the indexes of tokens the rules redacted as a name."""
+    lists = _lexicons()
     lowered_elsewhere = {_key(t.text) for t in tokens if t.word and t.text.islower()}
     capitalised_inside = {
         _key(t.text) for i, t in enumerate(tokens) if t.word and t.text[0].isupper() and not _sentence_start(tokens, i)
@@ -170,15 +166,15 @@ def features(text: str, tokens: list[Token], rule_marked: set[int]) -> list[dict
     rows: list[dict[str, float]] = []
     for i, token in enumerate(tokens):
         word = token.text
-        if not _judged(tokens, i, rule_marked, lexicons):
+        if not _judged(tokens, i, rule_marked, lists):
             rows.append({})
             continue
         previous = tokens[i - 1] if i else None
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         after_next = tokens[i + 2] if i + 2 < len(tokens) else None
-        shape = "upper" if word.isupper() and len(word) > 1 else "cap" if word[0].isupper() else "lower"
+        shape = "cap"  # only capitalised words are judged; the feature names keep the shape
         start = _sentence_start(tokens, i)
-        lexical = _lexical(word, lexicons)
+        lexical = _lexical(word)
         key = _key(word)
         row: dict[str, float] = {"bias": 1.0, f"shape={shape}": 1.0, f"start={start}": 1.0}
         for name in lexical:
@@ -205,9 +201,10 @@ def features(text: str, tokens: list[Token], rule_marked: set[int]) -> list[dict
                 if following.text.endswith(suffix):
                     row[f"next_ends_{suffix}"] = 1.0
                     break
-        row[f"prev={_context_word(previous, lexicons)}"] = 1.0
-        row[f"next={_context_word(following, lexicons)}"] = 1.0
-        row[f"prev={_context_word(previous, lexicons)}|{shape}"] = 1.0
+        before, after = _context_word(previous, lists), _context_word(following, lists)
+        row[f"prev={before}"] = 1.0
+        row[f"next={after}"] = 1.0
+        row[f"prev={before}|{shape}"] = 1.0
         if (
             previous is not None
             and previous.word
@@ -215,18 +212,18 @@ def features(text: str, tokens: list[Token], rule_marked: set[int]) -> list[dict
             and _key(previous.text) in PLACE_PREFIXES
         ):
             row["after_place_prefix"] = 1.0
-        row[f"next={_context_word(following, lexicons)}|{shape}"] = 1.0
+        row[f"next={after}|{shape}"] = 1.0
         if following is not None and following.text in {"'", "’"} and after_next and after_next.text == "s":
             row["possessive"] = 1.0
         if word.lower().endswith(("'s", "’s")):
             row["possessive"] = 1.0
-        if key in lowered_elsewhere and shape != "lower":
+        if key in lowered_elsewhere:
             row["also_lower_here"] = 1.0
         if key in capitalised_inside:
             row["capitalised_mid_sentence_here"] = 1.0
         for side, neighbour in (("prev", previous), ("next", following)):
             if neighbour is not None and neighbour.word and neighbour.text[0].isupper():
-                neighbour_lexical = _lexical(neighbour.text, lexicons)
+                neighbour_lexical = _lexical(neighbour.text)
                 row[f"{side}_cap"] = 1.0
                 for name in ("first", "last", "nick"):
                     if name in neighbour_lexical:
@@ -235,7 +232,7 @@ def features(text: str, tokens: list[Token], rule_marked: set[int]) -> list[dict
             joiner = tokens[i + step // 2] if 0 <= i + step // 2 < len(tokens) else None
             other = tokens[i + step] if 0 <= i + step < len(tokens) else None
             if joiner is not None and joiner.text.lower() in {"and", "&", "or"} and other is not None and other.word:
-                other_lexical = _lexical(other.text, lexicons)
+                other_lexical = _lexical(other.text)
                 if other.text[0].isupper():
                     row[f"coordinated_{side}_cap"] = 1.0
                     if {"first", "nick"} & set(other_lexical):
@@ -276,8 +273,7 @@ def token_probabilities(
     model does not judge: punctuation, numbers, words in lower case or capitals)."""
     model = model or default_model()
     tokens = tokenise(text)
-    marked = {i for i, t in enumerate(tokens) if any(s <= t.start and t.end <= e for s, e in rule_spans)}
-    rows = features(text, tokens, marked)
+    rows = features(tokens, marked_tokens(tokens, rule_spans))
     return [(token, model.probability(row)) for token, row in zip(tokens, rows, strict=True)]
 
 

@@ -36,10 +36,9 @@ def token_rows(example: dict) -> tuple[list[dict[str, float]], list[int]]:
     text = example["text"]
     tokens = name_model.tokenise(text)
     rules = [(s.start, s.end) for s in rule_names(text)]
-    marked = {i for i, t in enumerate(tokens) if any(s <= t.start and t.end <= e for s, e in rules)}
     names = [(s["start"], s["end"]) for s in example["spans"] if s["type"] == "NAME"]
     rows, labels = [], []
-    for token, row in zip(tokens, name_model.features(text, tokens, marked), strict=True):
+    for token, row in zip(tokens, name_model.features(tokens, name_model.marked_tokens(tokens, rules)), strict=True):
         if row:  # a possessive "'s" may lie just outside the labelled name
             rows.append(row)
             labels.append(int(any(s <= token.start and token.end <= e + 2 for s, e in names)))

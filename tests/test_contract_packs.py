@@ -38,6 +38,11 @@ def test_all_packs_are_written(packs, capsys) -> None:
         f"{code}_contract_pack.xlsx"
         for code in ["HORIZON", "CYP", "ADULT", "DA_SWINDON", "SARC", "ISVA", "IDVA_WILTSHIRE"]
     )
+    import openpyxl
+
+    for sheet in openpyxl.load_workbook(out / "DA_SWINDON_contract_pack.xlsx").worksheets:  # printed: A4, one page wide
+        setup = (sheet.page_setup.orientation, sheet.page_setup.paperSize, sheet.page_setup.fitToWidth)
+        assert setup == ("landscape", int(sheet.PAPERSIZE_A4), 1), sheet.title
 
 
 def test_an_area_limited_pack_shows_the_published_area_figures(packs) -> None:

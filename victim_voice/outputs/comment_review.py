@@ -46,7 +46,7 @@ from victim_voice.outputs.comment_candidates import (
     text_sha256,
 )
 from victim_voice.outputs.contract_packs import write_rows
-from victim_voice.outputs.formatting import FORMULA_STARTS, fit_row_heights
+from victim_voice.outputs.formatting import FORMULA_STARTS, fit_row_heights, print_across_one_page
 from victim_voice.outputs.output_files import written_whole
 from victim_voice.protection.redaction import redact
 from victim_voice.settings import ConfigurationError, Settings
@@ -210,16 +210,6 @@ def _format_review_sheet(sheet, rows: list[list[object]]) -> None:
     choices.add(f"{DECISION}2:{DECISION}{max(len(rows), 1) + 1}")
     fit_row_heights(sheet, [TEXT, CHECK, EDITED])
     print_across_one_page(sheet)
-
-
-def print_across_one_page(sheet) -> None:
-    """A4 landscape, every column on one page's width, the header row on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
-    sheet.oddFooter.center.text = "Page &P of &N"
 
 
 def write_review_workbook(settings: Settings, code: str, out: Path) -> ReviewWorkbook:

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.codebook import load_codebook
 from victim_voice.outputs.comment_candidates import MIN_COMMENTS, ServiceComments, pack_comments, pack_window_end
-from victim_voice.outputs.formatting import WITHHELD, spreadsheet_safe
+from victim_voice.outputs.formatting import WITHHELD, print_across_one_page, spreadsheet_safe
 from victim_voice.outputs.output_files import written_whole
 from victim_voice.settings import ConfigurationError, Settings
 from warehouse.db import open_reader
@@ -200,6 +200,8 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
     write_rows(summary, ["item", "value"], summary_rows(code, contract, latest), set())
     for title, (headers, rows, percents) in sheets.items():
         write_rows(workbook.create_sheet(title), headers, rows, percents)
+    for sheet in workbook.worksheets:  # a pack is printed for the review meeting
+        print_across_one_page(sheet)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)  # only once there is something to write
     path = out / f"{code}_contract_pack.xlsx"
     with written_whole(path) as part:

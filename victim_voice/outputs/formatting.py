@@ -104,3 +104,13 @@ def fit_row_heights(sheet, columns: Sequence[str], first_row: int = 2, line_heig
         lines = max(wrapped_lines(sheet[f"{letter}{row}"].value, widths[letter]) for letter in columns)
         if lines > 1:
             sheet.row_dimensions[row].height = line_height * lines
+
+
+def print_across_one_page(sheet) -> None:
+    """A4 landscape, every column on one page's width, the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.oddFooter.center.text = "Page &P of &N"

@@ -3,7 +3,7 @@
 Example::
 
     >>> percent(0.6204), percent(0.31, indicative=True), percent(0.5, withheld=True), percent(None)
-    ('62.0%', '31.0%†', '[c]', '–')
+    ('62.0%', '31.0% [u]', '[c]', '[x]')
     >>> spreadsheet_safe("=SUM(A1:A9)"), spreadsheet_safe(-1), spreadsheet_safe("ok")
     ("'=SUM(A1:A9)", -1, 'ok')
 """
@@ -15,17 +15,29 @@ from collections.abc import Sequence
 
 from victim_voice.delivery.files import display_name
 
-WITHHELD = "[c]"  # fewer than 10 answers, or withheld so that a small figure cannot be worked out
+# Shorthand as the Government Analysis Function recommends (metrics-v2 §5), in square brackets.
+WITHHELD = "[c]"  # confidential: fewer than 10 answers, or withheld so a small figure cannot be worked out
+LOW_RELIABILITY = "[u]"  # low reliability: 10 to 29 answers
+NOT_AVAILABLE = "[x]"  # not available: no answers, or not tested
+NOT_APPLICABLE = "[z]"  # not applicable: the measure does not apply here
+SHORTHAND = {
+    WITHHELD: "confidential: fewer than 10 answers, or withheld so that a small figure cannot be worked out "
+    "by subtraction from the others",
+    LOW_RELIABILITY: "low reliability: 10 to 29 answers, treat with caution",
+    NOT_AVAILABLE: "not available: no answers in the period, or too few to test",
+    NOT_APPLICABLE: "not applicable",
+}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def percent(rate: float | None, withheld: bool = False, indicative: bool = False) -> str:
-    """A rate for people: "62.0%", "[c]" when withheld, with † when indicative, "–" when none."""
+    """A rate for people: "62.0%", "[c]" when withheld, "[u]" after it when indicative (10 to 29
+    answers), "[x]" when there is none."""
     if withheld:
         return WITHHELD
     if rate is None:
-        return "–"
-    return f"{100 * rate:.1f}%" + ("†" if indicative else "")
+        return NOT_AVAILABLE
+    return f"{100 * rate:.1f}%" + (f" {LOW_RELIABILITY}" if indicative else "")
 
 
 def round_half_away(value: float, digits: int = 1) -> float:

@@ -3,7 +3,7 @@
 Figures come from what may leave the warehouse: rolling 3- and 12-month windows
 (``marts.published_metric_values`` and the reader views, which blank suppressed cells).
 Single months are not shown: beside their rolling windows they could be worked out by
-subtraction. Suppressed cells show "[c]", indicative ones are marked †, no comment is
+subtraction. Suppressed cells show "[c]", indicative ones "[u]", no comment is
 quoted. Charts are inline SVG with a text alternative; the palette is colour-blind safe
 (Okabe-Ito).
 
@@ -234,7 +234,8 @@ def render(period: str, data: dict) -> str:
             [[p, q, str(t), str(d), "yes" if met else "NO"] for p, q, t, d, met in data["quotas"]],
         ),
         '<p class="note">[c]: fewer than 10 answers, or withheld so that a small figure cannot be worked out from '
-        "the others. †: 10 to 29 answers, indicative only. Rolling windows only: a single month beside its window "
+        "the others. [u]: 10 to 29 answers, low reliability. [x]: not available. "
+        "Rolling windows only: a single month beside its window "
         "could be worked out by subtraction. No comments are quoted in this report.</p>",
     ]
     body = "\n".join(sections)

@@ -283,6 +283,55 @@ def demo_summary(warehouse: Path) -> str:
     return "\n".join(parts)
 
 
+def command_as_typed() -> str:
+    """How to type this command here: ``victim-voice`` when the PATH finds this very command,
+    else its path relative to this folder (``.venv/bin/victim-voice`` after ``make demo``,
+    whose environment is not activated).
+
+    >>> command_as_typed()  # doctest: +SKIP
+    '.venv/bin/victim-voice'
+    """
+    on_path = shutil.which("victim-voice")
+    script = Path(sys.argv[0]).resolve()
+    if script.name != "victim-voice":  # python -m victim_voice.cli, or a test
+        script = Path(sys.executable).parent / "victim-voice"
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "victim-voice"
+    return relative_if_inside(script)
+
+
+def relative_if_inside(path: Path) -> str:
+    """``path`` relative to this folder when it lies inside it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+def next_steps(warehouse: Path, outputs: Path) -> str:
+    """Commands to try next, written so that each works when pasted as printed."""
+    from warehouse.db import open_reader
+
+    with open_reader(warehouse) as con:
+        [(quarter,)] = con.execute(
+            "select max(period) from marts.published_metric_values where period_type = 'quarter'"
+        ).fetchall()
+    command, where = command_as_typed(), f"--warehouse {relative_if_inside(warehouse)}"
+    lines = [
+        "Try next (each works as printed, from this folder):",
+        f"  {command} tables",
+        f'  {command} query "select * from marts.crime_type_scorecard" {where}',
+    ]
+    if quarter:  # a financial quarter's report and board table, once one is complete
+        lines += [
+            f"  {command} report --period-type quarter --period {quarter} {where} "
+            f"--out {relative_if_inside(outputs / 'reports')}",
+            f"  {command} table --metrics sat_overall,sat_informed --by crime_group --period-type quarter "
+            f"--period {quarter} {where} --out {relative_if_inside(outputs / 'board-table.xlsx')}",
+        ]
+    return "\n".join([*lines, 'More: the README\'s "Answering common questions".'])
+
+
 def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate realistic demo deliveries and run the monthly flow on them."""
     from victim_voice.demo import write_demo_deliveries
@@ -315,10 +364,7 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     for path in write_monthly_outputs(settings, folder / "outputs"):
         print(f"  {path.resolve()}")
     print(f"\nWarehouse: {settings.warehouse.resolve()}")
-    print(
-        f'Explore it: victim-voice tables; victim-voice query "select * from marts.crime_type_scorecard" '
-        f"--warehouse {settings.warehouse}"
-    )
+    print("\n" + next_steps(settings.warehouse, folder / "outputs"))
     return exit_status(replace(result, alerts=()))  # the demo's alerts are part of the show, not a failure
 
 

@@ -430,7 +430,10 @@ def open_reader(
     writer holds the file. Hold it briefly (open, read, close): a writer waits meanwhile. A
     damaged file or a storage fault (opening or in the block) is raised as its typed fault."""
     if not path.exists():
-        raise WarehouseMissing(f"no warehouse at {path}: run `victim-voice ingest` (or `make demo`) first")
+        raise WarehouseMissing(
+            f"no warehouse at {path}: run `victim-voice ingest` (or `make demo`) first, or name one with"
+            " --warehouse PATH or VICTIM_VOICE_WAREHOUSE (make demo's is demo-data/warehouse.duckdb)"
+        )
     busy = f"the warehouse {path} is being written by an ingestion run; try again when it finishes"
     try:
         con = connect_waiting(path, read_only=True, db_key=db_key, deadline=Deadline(wait_seconds))

@@ -773,9 +773,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     publish = commands.add_parser(
         "publish",
-        help="write the disclosure-controlled aggregates (DuckDB and Parquet) for wider sharing",
-        description="Write published.duckdb and Parquet files holding only disclosure-controlled aggregates: "
-        "rolling-window metric cells with suppressed cells blanked, and the metric labels.",
+        help="write the disclosure-controlled aggregates (DuckDB, Parquet and CSV) for wider sharing",
+        description="Write published.duckdb, Parquet files and CSV files holding only disclosure-controlled "
+        "aggregates: rolling-window metric cells with withheld cells blanked (in the CSV: [c]), and the metric "
+        "labels. The CSV files are for Excel: UTF-8 with a byte-order mark, each code's label beside it.",
         epilog="Example: victim-voice publish --warehouse data/warehouse.duckdb --out published",
     )
     add_path_options(publish)

@@ -510,6 +510,18 @@ def command_publish(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_table(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a board table (XLSX or CSV): chosen measures by a breakdown for one period."""
+    from victim_voice.outputs.board_tables import TableRequest, describe, parse_metrics, write_board_table
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    if not settings.warehouse.exists():
+        raise WarehouseMissing(f"no warehouse at {settings.warehouse}: run `victim-voice ingest` first")
+    request = TableRequest(parse_metrics(args.metrics), args.by, args.period_type, args.period)
+    print(describe(write_board_table(settings, request, args.out), args.out))
+    return EXIT_OK
+
+
 def command_contract_pack(args: argparse.Namespace, settings: Settings) -> int:
     """Write the review pack (XLSX) of one commissioned contract, or of all of them."""
     from victim_voice.outputs.contract_packs import write_contract_pack
@@ -782,6 +794,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_path_options(publish)
     publish.add_argument("--out", type=Path, required=True, help="folder to write into")
     publish.set_defaults(handler=command_publish)
+
+    table = commands.add_parser(
+        "table",
+        help="write a board table (XLSX or CSV): chosen measures by a breakdown for one period",
+        description="Write the chosen measures by a breakdown for one period, from the published figures only "
+        "(withheld cells [c], low reliability [u]): one row per value of the breakdown, with All victims first, "
+        "and for each measure its rate, 95% interval and base. An .xlsx follows the Analysis Function's guidance "
+        "on releasing statistics in spreadsheets (cover, contents, notes, the table); a .csv holds the same table "
+        "(UTF-8 with a byte-order mark, for Excel).",
+        epilog="Example: victim-voice table --metrics sat_overall,sat_informed --by crime_group --period-type quarter "
+        "--period 2026-09 --out board/Q2.xlsx",
+    )
+    table.add_argument(
+        "--metrics", required=True, help="measure codes, comma-separated (reference.metrics), e.g. sat_overall"
+    )
+    table.add_argument("--by", default="all", help="breakdown, e.g. crime_group, area, age_band (default all)")
+    table.add_argument(
+        "--period-type",
+        default="quarter",
+        choices=["quarter", "rolling_3m", "rolling_12m", "financial_year", "fy_to_date"],
+        help="the window (default quarter)",
+    )
+    table.add_argument("--period", help="the window's last month, YYYY-MM (default the latest published)")
+    table.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv to write")
+    add_path_options(table)
+    table.set_defaults(handler=command_table)
 
     pack = commands.add_parser(
         "contract-pack",

@@ -1,5 +1,5 @@
 """`victim-voice table`: board tables as XLSX (Analysis Function layout, by gptables) and as CSV
-for Excel, from the published cells only."""
+for Excel, from the published cells only; and `query --out`, CSV with a byte-order mark."""
 
 from __future__ import annotations
 
@@ -181,3 +181,18 @@ def test_an_unknown_file_type_is_refused_without_a_traceback(warehouse: Path, tm
     )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr == "victim-voice: error: t.txt: --out must end in .xlsx or .csv\n"
+
+
+def test_query_out_writes_csv_with_a_byte_order_mark_and_stdout_stays_plain(
+    warehouse: Path, tmp_path: Path, capsys
+) -> None:
+    sql = "select crime_group_name from reference.crime_groups where crime_group = 'THEFT'"
+    assert cli.main(["query", sql, "--warehouse", str(warehouse), "--csv"]) == 0
+    assert capsys.readouterr().out == f"crime_group_name\n{ACCENTED}\n"  # a pipe gets no BOM
+    out = tmp_path / "q.csv"
+    assert cli.main(["query", sql, "--warehouse", str(warehouse), "--out", str(out)]) == 0
+    assert capsys.readouterr().out == f"Wrote {out} (1 row, CSV)\n"
+    assert out.read_bytes() == BOM + f"crime_group_name\r\n{ACCENTED}\r\n".encode()
+    assert pd.read_csv(out, encoding="utf-8-sig")["crime_group_name"].tolist() == [ACCENTED]
+    assert cli.main(["query", sql, "--warehouse", str(warehouse), "--json", "--out", str(tmp_path / "q.json")]) == 0
+    assert not (tmp_path / "q.json").read_bytes().startswith(BOM)

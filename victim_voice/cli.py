@@ -353,8 +353,25 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(f"the query failed: {error}") from None
         if not headers:
             return EXIT_OK
-    print(render_rows(headers, rows, args.format))
+    if args.out is None:
+        print(render_rows(headers, rows, args.format))
+        return EXIT_OK
+    output_format = "json" if args.format == "json" else "csv"  # a file is for a program or a spreadsheet
+    write_query_file(args.out, render_rows(headers, rows, output_format), output_format)
+    print(f"Wrote {args.out} ({len(rows)} row{'s' if len(rows) != 1 else ''}, {output_format.upper()})")
     return EXIT_OK
+
+
+def write_query_file(path: Path, text: str, output_format: str) -> None:
+    """A query's result as a file: CSV in UTF-8 with a byte-order mark (so that Excel on Windows
+    reads accented text) and Windows line ends; JSON in plain UTF-8. Written whole or not at all."""
+    from victim_voice.outputs.output_files import written_whole
+
+    with written_whole(path) as part:
+        if output_format == "csv":
+            part.write_text(text + "\n", encoding="utf-8-sig", newline="\r\n")
+        else:
+            part.write_text(text + "\n", encoding="utf-8")
 
 
 def render_rows(headers: list[str], rows: list[tuple], output_format: str) -> str:
@@ -708,6 +725,13 @@ def build_parser() -> argparse.ArgumentParser:
     output = query.add_mutually_exclusive_group()
     output.add_argument("--csv", dest="format", action="store_const", const="csv", help="print CSV")
     output.add_argument("--json", dest="format", action="store_const", const="json", help="print JSON records")
+    query.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE instead: CSV in UTF-8 with a byte-order mark, which Excel opens with accents intact "
+        "(JSON with --json)",
+    )
     query.set_defaults(handler=command_query, format="table")
 
     tables = commands.add_parser(

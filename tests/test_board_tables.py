@@ -196,3 +196,9 @@ def test_query_out_writes_csv_with_a_byte_order_mark_and_stdout_stays_plain(
     assert pd.read_csv(out, encoding="utf-8-sig")["crime_group_name"].tolist() == [ACCENTED]
     assert cli.main(["query", sql, "--warehouse", str(warehouse), "--json", "--out", str(tmp_path / "q.json")]) == 0
     assert not (tmp_path / "q.json").read_bytes().startswith(BOM)
+
+
+def test_query_out_into_a_missing_folder_is_a_clear_error(warehouse: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "no-such-folder" / "q.csv"
+    assert cli.main(["query", "select 1", "--warehouse", str(warehouse), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"victim-voice: error: {out.parent}: no such folder for --out\n"

@@ -341,6 +341,8 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.db import READER_WAIT_SECONDS, open_reader
 
     settings = settings.with_paths(warehouse=args.warehouse)
+    if args.out is not None and not args.out.parent.is_dir():
+        raise UsageError(f"{args.out.parent}: no such folder for --out")
     wait = min(READER_WAIT_SECONDS, settings.wait_seconds)  # a writer holds it for seconds at a time
     with open_reader(settings.warehouse, wait, settings.db_key) as con:
         try:

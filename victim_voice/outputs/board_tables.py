@@ -96,7 +96,7 @@ class BoardTable:
     def percent_columns(self) -> list[str]:
         return [c for c in self.frame.columns if c.endswith(PERCENT_PARTS)]
 
-    def wrapped_headings(self, width: int = 26) -> dict[str, str]:
+    def wrapped_headings(self, width: int = 16) -> dict[str, str]:
         """Each measure's column headings over several short lines (a spreadsheet's narrow
         columns): "Satisfied with the police:" / "whole experience" / "rate"."""
         headings = {}

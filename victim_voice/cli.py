@@ -387,6 +387,8 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse.db import READER_WAIT_SECONDS, open_reader
 
     settings = settings.with_paths(warehouse=args.warehouse)
+    if args.out is not None and not args.out.parent.is_dir():
+        raise UsageError(f"{args.out.parent}: no such folder for --out")
     wait = min(READER_WAIT_SECONDS, settings.wait_seconds)  # a writer holds it for seconds at a time
     with open_reader(settings.warehouse, wait, settings.db_key) as con:
         try:
@@ -399,8 +401,25 @@ def command_query(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(f"the query failed: {error}") from None
         if not headers:
             return EXIT_OK
-    print(render_rows(headers, rows, args.format))
+    if args.out is None:
+        print(render_rows(headers, rows, args.format))
+        return EXIT_OK
+    output_format = "json" if args.format == "json" else "csv"  # a file is for a program or a spreadsheet
+    write_query_file(args.out, render_rows(headers, rows, output_format), output_format)
+    print(f"Wrote {args.out} ({len(rows)} row{'s' if len(rows) != 1 else ''}, {output_format.upper()})")
     return EXIT_OK
+
+
+def write_query_file(path: Path, text: str, output_format: str) -> None:
+    """A query's result as a file: CSV in UTF-8 with a byte-order mark (so that Excel on Windows
+    reads accented text) and Windows line ends; JSON in plain UTF-8. Written whole or not at all."""
+    from victim_voice.outputs.output_files import written_whole
+
+    with written_whole(path) as part:
+        if output_format == "csv":
+            part.write_text(text + "\n", encoding="utf-8-sig", newline="\r\n")
+        else:
+            part.write_text(text + "\n", encoding="utf-8")
 
 
 def render_rows(headers: list[str], rows: list[tuple], output_format: str) -> str:
@@ -553,6 +572,18 @@ def command_publish(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_paths(warehouse=args.warehouse)
     for path in publish(settings, args.out):
         print(f"Wrote {path}")
+    return EXIT_OK
+
+
+def command_table(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a board table (XLSX or CSV): chosen measures by a breakdown for one period."""
+    from victim_voice.outputs.board_tables import TableRequest, describe, parse_metrics, write_board_table
+
+    settings = settings.with_paths(warehouse=args.warehouse)
+    if not settings.warehouse.exists():
+        raise WarehouseMissing(f"no warehouse at {settings.warehouse}: run `victim-voice ingest` first")
+    request = TableRequest(parse_metrics(args.metrics), args.by, args.period_type, args.period)
+    print(describe(write_board_table(settings, request, args.out), args.out))
     return EXIT_OK
 
 
@@ -742,6 +773,13 @@ def build_parser() -> argparse.ArgumentParser:
     output = query.add_mutually_exclusive_group()
     output.add_argument("--csv", dest="format", action="store_const", const="csv", help="print CSV")
     output.add_argument("--json", dest="format", action="store_const", const="json", help="print JSON records")
+    query.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE instead: CSV in UTF-8 with a byte-order mark, which Excel opens with accents intact "
+        "(JSON with --json)",
+    )
     query.set_defaults(handler=command_query, format="table")
 
     tables = commands.add_parser(
@@ -819,14 +857,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     publish = commands.add_parser(
         "publish",
-        help="write the disclosure-controlled aggregates (DuckDB and Parquet) for wider sharing",
-        description="Write published.duckdb and Parquet files holding only disclosure-controlled aggregates: "
-        "rolling-window metric cells with suppressed cells blanked, and the metric labels.",
+        help="write the disclosure-controlled aggregates (DuckDB, Parquet and CSV) for wider sharing",
+        description="Write published.duckdb, Parquet files and CSV files holding only disclosure-controlled "
+        "aggregates: rolling-window metric cells with withheld cells blanked (in the CSV: [c]), and the metric "
+        "labels. The CSV files are for Excel: UTF-8 with a byte-order mark, each code's label beside it.",
         epilog="Example: victim-voice publish --warehouse data/warehouse.duckdb --out published",
     )
     add_path_options(publish)
     publish.add_argument("--out", type=Path, required=True, help="folder to write into")
     publish.set_defaults(handler=command_publish)
+
+    table = commands.add_parser(
+        "table",
+        help="write a board table (XLSX or CSV): chosen measures by a breakdown for one period",
+        description="Write the chosen measures by a breakdown for one period, from the published figures only "
+        "(withheld cells [c], low reliability [u]): one row per value of the breakdown, with All victims first, "
+        "and for each measure its rate, 95% interval and base. An .xlsx follows the Analysis Function's guidance "
+        "on releasing statistics in spreadsheets (cover, contents, notes, the table); a .csv holds the same table "
+        "(UTF-8 with a byte-order mark, for Excel).",
+        epilog="Example: victim-voice table --metrics sat_overall,sat_informed --by crime_group --period-type quarter "
+        "--period 2026-09 --out board/Q2.xlsx",
+    )
+    table.add_argument(
+        "--metrics", required=True, help="measure codes, comma-separated (reference.metrics), e.g. sat_overall"
+    )
+    table.add_argument("--by", default="all", help="breakdown, e.g. crime_group, area, age_band (default all)")
+    table.add_argument(
+        "--period-type",
+        default="quarter",
+        choices=["quarter", "rolling_3m", "rolling_12m", "financial_year", "fy_to_date"],
+        help="the window (default quarter)",
+    )
+    table.add_argument("--period", help="the window's last month, YYYY-MM (default the latest published)")
+    table.add_argument("--out", type=Path, required=True, help="FILE.xlsx or FILE.csv to write")
+    add_path_options(table)
+    table.set_defaults(handler=command_table)
 
     pack = commands.add_parser(
         "contract-pack",

@@ -25,6 +25,7 @@ Example::
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,7 +47,6 @@ from victim_voice.outputs.formatting import (
     fit_row_heights,
     print_across_one_page,
     spreadsheet_safe,
-    wrapped_lines,
 )
 from victim_voice.outputs.labels import VALUES, Labels
 from victim_voice.outputs.output_files import written_whole
@@ -152,11 +152,19 @@ def write_table(sheet: Worksheet, table: Table) -> None:
     for letter, width in zip(letters, table.widths, strict=True):
         sheet.column_dimensions[letter].width = width
     fit_row_heights(sheet, [letters[i] for i in sorted(table.wrapped)] or letters[:1])
-    header_lines = max(wrapped_lines(h, w * 0.8) for h, w in zip(table.headers, table.widths, strict=True))
-    sheet.row_dimensions[1].height = 15.0 * header_lines
+    sheet.row_dimensions[1].height = 15.0 * max(map(header_lines, table.headers, table.widths))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{letters[-1]}{max(sheet.max_row, 2)}"
     print_across_one_page(sheet)
+
+
+def header_lines(header: str, width: float) -> int:
+    """Lines a bold header takes, wrapped at words (a word is not split) in a column ``width`` wide.
+
+    >>> header_lines("95% interval: low", 11), header_lines("Rate", 11)
+    (3, 1)
+    """
+    return len(textwrap.wrap(header, max(int(width * 0.85) - 1, 4), break_long_words=False)) or 1
 
 
 def measure_label(labels: Labels, metric: str, service: str) -> str:
@@ -478,5 +486,6 @@ def colour_ratings(sheet: Worksheet) -> None:
     """A rating's cell tinted as its word says (the word stays: colour is never the only cue)."""
     column = [c.value for c in sheet[1]].index("Rating") + 1
     for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+        cell.alignment = Alignment(horizontal="center", vertical="top")
         if cell.value in RATING_FILLS:
             cell.fill = PatternFill("solid", fgColor=RATING_FILLS[cell.value])

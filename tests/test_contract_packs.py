@@ -295,3 +295,18 @@ def test_no_area_cell_is_recoverable_by_subtraction(packs) -> None:
     )
     withheld = cells(settings.warehouse, "select count(*) from marts.published_area_metric_values where withheld")
     assert recoverable == [] and withheld[0][0] > 0
+
+
+def test_a_comment_over_several_lines_gets_a_row_tall_enough(tmp_path: Path) -> None:
+    """LibreOffice keeps a row's stored height: one line's height overprinted the rest."""
+    rows = [{"interview_date": "2024-01-10"}] + [
+        {"interview_date": "2024-12-10", "svc_SARC_status": "SUPPORTED", "consent_share_comments": "Y",
+         "comment_services": f"The SARC were kind.\nThey rang back on day {n}.\nThank you."}
+        for n in range(5)
+    ]  # fmt: skip
+    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
+    write_review_workbook(settings, "SARC", tmp_path / "review")
+    assert release_every_comment(settings, "SARC", tmp_path / "review") == 5
+    sheet = openpyxl.load_workbook(write_contract_pack(settings, "SARC", tmp_path / "out"))["Comments (released)"]
+    assert [sheet.row_dimensions[row].height for row in range(2, 7)] == [45.0] * 5
+    assert sheet["C2"].alignment.wrap_text

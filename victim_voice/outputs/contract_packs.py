@@ -412,13 +412,16 @@ def notes_table(code: str, contract: dict, figures: str, quarter: str | None, tr
         ["Sheet: Contract", "the contract's own facts (value, review window, start), as set in the contract"],
         ["Sheet: KPIs", "each measure for the 12 months and the latest quarter: target, rate, 95% interval, "
                         "number of answers and rating"],
-        ["Sheet: Trend", "each measure's rate and number of answers in each rolling 3-month window, and a chart"],
+        ["Sheet: Trend", "each measure's rate and number of answers in each rolling 3-month window"],
+        ["Sheet: Trend chart", "the trend's rates as a line chart for each service (a gap where withheld)"],
         ["Sheet: Breakdowns", "each measure for the 12 months by crime group, age, gender, ethnic group and "
                               "disability"],
-        ["Sheet: Comments", "released comments about each service and how many await review"],
+        ["Sheet: Comments by service", "how many comments about each service were released, withheld or await "
+                                       "review"],
+        ["Sheet: Comments (released)", "the comments a person released, redacted, by service and month"],
         *[[f"Rating {rating}", meaning] for rating, meaning in RATINGS.items()],
-        ["95% interval", "the range the rate would fall in for 95 samples out of 100; the fewer the answers, "
-                         "the wider it is"],
+        ["95% interval", "the range the rate among all the service's clients very likely lies in (95% "
+                         "confidence, Wilson); the fewer the answers, the wider it is"],
         *[[f"Shorthand {mark}", meaning] for mark, meaning in SHORTHAND.items()],
         ["Breakdowns of an area-limited service",
          "; ".join(f"{s['service']}: {s['area'].title()} answers only, so its groups add up to its headline"

@@ -284,7 +284,7 @@ def trend_table(con: duckdb.DuckDBPyConnection, scope: list[dict], labels: Label
             base_row.append(count_figure(den, withheld))
         rows += [rate_row, base_row]
     headers = ["Service", "Measure", "Figure", *(label for _, label in periods)]
-    table = Table(headers, rows, [26, 30, 10, *[10.5] * len(periods)], {0, 1, 2, *range(3, len(headers))})
+    table = Table(headers, rows, [30, 30, 10, *[10.5] * len(periods)], {0, 1, 2})
     return table, [label for _, label in periods]
 
 
@@ -319,7 +319,7 @@ def breakdown_table(con: duckdb.DuckDBPyConnection, scope: list[dict], labels: L
     measures = [measure_label(labels, f"svc_{scope[0]['service']}_{m}", scope[0]["service"]) for m in MEASURES]
     headers = ["Service", "12 months", "Breakdown", "Group"]
     headers += [f"{measure}: {figure}" for measure in measures for figure in ("rate", "answers")]
-    return Table(headers, rows, [26, 18, 12, 26, *[11.5] * 2 * len(MEASURES)], {0, 1, 2, 3})
+    return Table(headers, rows, [30, 18, 12, 26, *[11.5] * 2 * len(MEASURES)], {0, 1, 2, 3})
 
 
 def group_label(labels: Labels, breakdown: str, value: str, area: str | None) -> str:

@@ -145,7 +145,7 @@ def test_review_then_approve_then_the_pack_lists_only_released_comments(
         ("WITHHOLD", "A. Reviewer", None, False, "comment_services", "SARC", "SARC"),
     ]  # fmt: skip
     counts, listed = pack_sheets(warehouse, tmp_path / "packs")
-    assert [row[:6] for row in counts] == [("SARC", "all", 6, 3, 1, 2)]
+    assert [row[:6] for row in counts] == [("Sexual Assault Referral Centre", "All areas", 6, 3, 1, 2)]
     assert sorted(text for _, _, text in listed) == [
         "PC [NAME] at the SARC, [PHONE], was lovely.",
         "The SARC rang back the same day.",
@@ -211,7 +211,7 @@ def test_a_correction_that_keeps_the_text_keeps_the_decision(warehouse: Settings
     deliver_correction(warehouse.warehouse, [{"response_id": response_id, "interview_date": "2024-12-10",
                                               "svc_SARC_status": "CONTACTED", "comment_services": text}])  # fmt: skip
     counts, listed = pack_sheets(warehouse, tmp_path / "packs")
-    assert counts[0][:6] == ("SARC", "all", 6, 6, 0, 0) and len(listed) == 6
+    assert counts[0][:6] == ("Sexual Assault Referral Centre", "All areas", 6, 6, 0, 0) and len(listed) == 6
 
 
 def test_consent_withdrawn_by_a_correction_takes_a_released_comment_out(
@@ -226,7 +226,12 @@ def test_consent_withdrawn_by_a_correction_takes_a_released_comment_out(
                                               "svc_SARC_status": "SUPPORTED", "consent_share_comments": "N",
                                               "comment_services": "Waited 3 weeks for the SARC."}])  # fmt: skip
     counts, listed = pack_sheets(warehouse, tmp_path / "packs")
-    assert counts[0][:4] == ("SARC", "all", 5, 5) and "Waited 3 weeks for the SARC." not in {r[2] for r in listed}
+    assert counts[0][:4] == (
+        "Sexual Assault Referral Centre",
+        "All areas",
+        5,
+        5,
+    ) and "Waited 3 weeks for the SARC." not in {r[2] for r in listed}
 
 
 def test_a_service_with_fewer_than_5_candidates_lists_none_even_when_released(tmp_path: Path, capsys) -> None:
@@ -239,7 +244,15 @@ def test_a_service_with_fewer_than_5_candidates_lists_none_even_when_released(tm
         con.execute("update core.response_versions set consent_share_comments = 'N' where row_number in (2, 3)")
     counts, listed = pack_sheets(settings, tmp_path / "packs")
     assert counts == [
-        ("SARC", "all", None, None, None, None, "[c] fewer than 5 comments in the 12 months: none listed")
+        (
+            "Sexual Assault Referral Centre",
+            "All areas",
+            None,
+            None,
+            None,
+            None,
+            "[c] fewer than 5 comments in the 12 months: none listed",
+        )
     ]
     assert listed == []
 

@@ -342,23 +342,29 @@ def group_order(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
     return order
 
 
-def comment_rows(services: list[ServiceComments]) -> list[list[object]]:
+def comment_rows(services: list[ServiceComments], labels: Labels) -> list[list[object]]:
     """The comments a person released, as released (redacted), by service and month."""
-    return [[s.service, c.month, text] for s in services if not s.too_few for c, text in s.released]
+    return [
+        [labels.service(s.service), month_label(c.month), text]
+        for s in services
+        if not s.too_few
+        for c, text in s.released
+    ]
 
 
-def comment_count_rows(services: list[ServiceComments]) -> list[list[object]]:
+def comment_count_rows(services: list[ServiceComments], labels: Labels) -> list[list[object]]:
     """Per service: candidates, released, withheld by a reviewer, awaiting review; a service
     with fewer than 5 candidates shows no counts and lists none."""
     rows = []
     for s in services:
-        area = s.area or "all"
+        area = labels.value("area", s.area) if s.area else "All areas"
+        service = labels.service(s.service)
         if s.too_few:
-            rows.append([s.service, area, None, None, None, None,
+            rows.append([service, area, None, None, None, None,
                          f"{WITHHELD} fewer than {MIN_COMMENTS} comments in the 12 months: none listed"])  # fmt: skip
             continue
         note = "those awaiting review are listed once a person releases them" if s.awaiting else ""
-        rows.append([s.service, area, len(s.candidates), len(s.released), s.withheld, len(s.awaiting), note])
+        rows.append([service, area, len(s.candidates), len(s.released), s.withheld, len(s.awaiting), note])
     return rows
 
 
@@ -393,7 +399,11 @@ def contract_table(code: str, contract: dict, labels: Labels) -> Table:
 
 
 def month_label(month: object) -> str | None:
-    """ "2024-04" as "Apr 2024"."""
+    """A month as people write it.
+
+    >>> month_label("2024-12"), month_label(None)
+    ('Dec 2024', None)
+    """
     if not month:
         return None
     text = str(month)
@@ -459,11 +469,11 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
     colour_ratings(workbook["KPIs"])
     add_trend_charts(workbook.create_sheet("Trend chart"), workbook["Trend"], len(trend_periods))
     for title, headers, rows, widths, wrapped in (
-        ("Comments by service", ["service", "area", "candidates", "released", "withheld by reviewer",
-                                 "awaiting review", "note"], comment_count_rows(comments),
-         [12, 12, 11, 10, 11, 10, 60], {6}),
-        ("Comments (released)", ["service", "month", "comment (redacted, released)"], comment_rows(comments),
-         [12, 10, 100], {2}),
+        ("Comments by service", ["Service", "Area", "Candidates", "Released", "Withheld by reviewer",
+                                 "Awaiting review", "Note"], comment_count_rows(comments, labels),
+         [30, 12, 11, 10, 11, 10, 50], {0, 6}),
+        ("Comments (released)", ["Service", "Month", "Comment (redacted, released)"],
+         comment_rows(comments, labels), [30, 10, 90], {0, 2}),
     ):  # fmt: skip
         write_table(workbook.create_sheet(title), Table(headers, rows, widths, wrapped))
     out.mkdir(parents=True, exist_ok=True, mode=0o700)  # only once there is something to write

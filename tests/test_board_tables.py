@@ -202,3 +202,14 @@ def test_query_out_into_a_missing_folder_is_a_clear_error(warehouse: Path, tmp_p
     out = tmp_path / "no-such-folder" / "q.csv"
     assert cli.main(["query", "select 1", "--warehouse", str(warehouse), "--out", str(out)]) == 2
     assert capsys.readouterr().err == f"victim-voice: error: {out.parent}: no such folder for --out\n"
+
+
+def test_a_family_name_stands_for_its_measures(warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "satisfaction.csv"
+    assert run_table(warehouse, out, "--metrics", "police_satisfaction,sat_overall", "--period", "2024-06") == 0
+    headings = pd.read_csv(out, encoding="utf-8-sig").columns
+    rates = [h for h in headings if h.endswith(": rate (%)")]
+    [(expected,)] = cells(
+        warehouse, "select count(*) from reference.metrics where public and family = 'police_satisfaction'"
+    )
+    assert len(rates) == expected == 6  # each satisfaction measure once, sat_overall not repeated

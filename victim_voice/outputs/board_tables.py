@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import textwrap
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -123,7 +123,8 @@ def check_request(con: duckdb.DuckDBPyConnection, request: TableRequest) -> str:
         raise ConfigurationError("name at least one measure with --metrics, e.g. --metrics sat_overall,sat_informed")
     if unknown := [m for m in request.metrics if m not in metrics]:
         raise ConfigurationError(
-            f"unknown measure {', '.join(unknown)}: the measures are {', '.join(metrics)} "
+            f"unknown measure {', '.join(unknown)}: the measures are {', '.join(metrics)}, or a family of them "
+            f"({', '.join(dict.fromkeys(metrics.values()))}) "
             '(their names: victim-voice query "select metric, label from reference.metrics where public")'
         )
     sql = "select distinct breakdown from marts.published_metric_values"
@@ -162,8 +163,19 @@ def available_periods(con: duckdb.DuckDBPyConnection, request: TableRequest) -> 
 # --------------------------------------------------------------------------- the table
 
 
+def with_families_expanded(con: duckdb.DuckDBPyConnection, request: TableRequest) -> TableRequest:
+    """A family's name in ``--metrics`` (police_satisfaction, victims_code, service, journey)
+    stands for every public measure of it, in the reference order."""
+    members: dict[str, list[str]] = {}
+    for metric, family in published_metrics(con).items():
+        members.setdefault(family, []).append(metric)
+    expanded = (m for name in request.metrics for m in members.get(name, [name]))
+    return replace(request, metrics=tuple(dict.fromkeys(expanded)))
+
+
 def read_board_table(con: duckdb.DuckDBPyConnection, request: TableRequest) -> BoardTable:
     """The board table a request asks for, from the published cells only."""
+    request = with_families_expanded(con, request)
     period = check_request(con, request)
     labels = Labels.read(con)
     families = published_metrics(con)

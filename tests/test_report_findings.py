@@ -89,7 +89,7 @@ def test_a_significant_change_is_said_with_both_bases(con: duckdb.DuckDBPyConnec
 def test_nothing_tested_is_not_called_no_change(con: duckdb.DuckDBPyConnection) -> None:
     said = changes(con, ("sat_overall", "2024-09", 0.01, 0.01, True))  # tested for a later window only
     assert said == ("No comparison could be tested for Apr–Jun 2024: changes are tested for the latest 3 months "
-                    "only (to 2024-09).")  # fmt: skip
+                    "only (to Sep 2024).")  # fmt: skip
     assert "significant" not in said
 
 

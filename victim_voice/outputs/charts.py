@@ -19,6 +19,7 @@ Example::
 from __future__ import annotations
 
 import html
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -121,17 +122,25 @@ def scorecard_chart(title: str, bars: list[Point], reference: Point | None = Non
     return figure
 
 
-def write_chart(figure: Figure, stem: Path) -> list[Path]:
-    """The figure as ``<stem>.png`` (150 dpi, for pasting) and ``<stem>.svg`` (scales), each
-    written whole; the same figure gives the same bytes every time."""
-    paths = []
+def svg_text(figure: Figure) -> str:
+    """The figure as SVG text, the same bytes :func:`write_chart` writes to its ``.svg``."""
+    buffer = io.BytesIO()
     with matplotlib.rc_context(STYLE):
-        for kind in ("png", "svg"):
-            path = stem.with_name(f"{stem.name}.{kind}")
-            with written_whole(path) as part:
-                figure.savefig(part, format=kind, dpi=150, metadata=NO_METADATA[kind])
-            paths.append(path)
-    return paths
+        figure.savefig(buffer, format="svg", dpi=150, metadata=NO_METADATA["svg"])
+    return buffer.getvalue().decode("utf-8")
+
+
+def write_chart(figure: Figure, stem: Path, svg: str | None = None) -> list[Path]:
+    """The figure as ``<stem>.png`` (150 dpi, for pasting) and ``<stem>.svg`` (scales; ``svg``
+    when it was drawn already), each written whole; the same figure gives the same bytes
+    every time."""
+    png = stem.with_name(f"{stem.name}.png")
+    with written_whole(png) as part, matplotlib.rc_context(STYLE):
+        figure.savefig(part, format="png", dpi=150, metadata=NO_METADATA["png"])
+    vector = stem.with_name(f"{stem.name}.svg")
+    with written_whole(vector) as part:
+        part.write_text(svg_text(figure) if svg is None else svg, encoding="utf-8")
+    return [png, vector]
 
 
 def inline_svg(svg: str, prefix: str, description: str) -> str:

@@ -39,6 +39,7 @@ from victim_voice.outputs.report_figures import (
     CellKey,
     ReportWindows,
     Window,
+    capitalised,
     choose_windows,
     month_label,
     published_cells,
@@ -261,8 +262,9 @@ def headline_table(data: ReportData) -> str:
     """The headline measures in the main window (with the change against the previous 3
     months where it is 3 months long) and beside it the 12 months, where published."""
     windows = data.windows
+    tested = bool(data.changes)  # no column of [x] where nothing was tested (What changed says so)
     headers = ["Measure", capitalised(windows.main.describe()), "Base"]
-    if windows.main.months == 3:
+    if tested:
         headers.append("Change on the previous 3 months")
     if windows.longer:
         headers += [capitalised(windows.longer.describe()), "Base"]
@@ -270,7 +272,7 @@ def headline_table(data: ReportData) -> str:
     for metric, label in HEADLINE:
         cell = data.main.get((metric, *ALL), NO_ANSWERS)
         row = [label, rate_interval(cell), base_text(cell)]
-        if windows.main.months == 3:
+        if tested:
             row.append(change_text(data.changes.get(metric), cell))
         if windows.longer:
             longer = data.longer.get((metric, *ALL), NO_ANSWERS)
@@ -288,10 +290,6 @@ def change_text(change: tuple | None, cell: Cell) -> str:
     if cell.withheld or difference is None:
         return WITHHELD
     return f"{100 * difference:+.1f} points, {'significant' if significant else 'not significant'}"
-
-
-def capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def crime_type_rows(data: ReportData) -> list[tuple[str, CellKey]]:
@@ -474,10 +472,12 @@ def write_report(settings: Settings, period: str, out: Path, kind: str = "rollin
 
     with open_reader(settings.warehouse, db_key=settings.db_key) as con:
         data = gather(con, choose_windows(con, kind, period))
+    measure = HEADLINE[0][0]
+    bars = [(name, data.detail.get((measure, *key), NO_ANSWERS)) for name, key in crime_type_rows(data)]
+    charts = report_charts(data.windows, data.trend, bars)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     stem = out / data.windows.file_stem
-    charts, chart_files = report_charts(data, stem)
     page = stem.with_name(f"{stem.name}.html")
-    with written_whole(page) as part:
-        part.write_text(render(data, charts), encoding="utf-8")
-    return WrittenReport(page, chart_files)
+    with written_whole(page) as part:  # the page first: when it cannot be written, nothing is
+        part.write_text(render(data, {chart.name: chart.html(stem) for chart in charts}), encoding="utf-8")
+    return WrittenReport(page, [path for chart in charts for path in chart.write(stem)])

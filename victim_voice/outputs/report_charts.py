@@ -4,21 +4,23 @@ figures in it. Imported only when a report is written (it imports matplotlib).
 
 Example::
 
-    >>> figures, files = report_charts(data, Path("reports/VictimVoice_report_2026-11"))  # doctest: +SKIP
-    >>> [path.name for path in files][:2]  # doctest: +SKIP
+    >>> trend, scorecard = report_charts(windows, trend_cells, crime_type_cells)  # doctest: +SKIP
+    >>> [path.name for path in trend.write(Path("reports/VictimVoice_report_2026-11"))]  # doctest: +SKIP
     ['VictimVoice_report_2026-11_trend.png', 'VictimVoice_report_2026-11_trend.svg']
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from victim_voice.outputs.charts import Point, inline_svg, scorecard_chart, trend_chart, write_chart
+from matplotlib.figure import Figure
+
+from victim_voice.outputs.charts import Point, inline_svg, scorecard_chart, svg_text, trend_chart, write_chart
 from victim_voice.outputs.formatting import LOW_RELIABILITY, NOT_AVAILABLE, WITHHELD
 from victim_voice.outputs.headline import HEADLINE
-from victim_voice.outputs.report import ReportData, capitalised, crime_type_rows
-from victim_voice.outputs.report_figures import NO_ANSWERS, Cell
+from victim_voice.outputs.report_figures import Cell, ReportWindows, capitalised
 
 
 def shorthand_of(cell: Cell) -> str:
@@ -54,31 +56,49 @@ def trend_description(title: str, points: list[Point]) -> str:
             f"with the 95% interval shaded. {described(points)}")  # fmt: skip
 
 
-def report_charts(data: ReportData, stem: Path) -> tuple[dict[str, str], list[Path]]:
-    """The report's trend and scorecard: as ``<stem>_trend.png/.svg`` and
-    ``<stem>_scorecard.png/.svg``, and as HTML figures (inline SVG, described in words) for
-    the page."""
-    measure, label = HEADLINE[0]
-    rolling = data.windows.trend_type == "rolling_3m"
+@dataclass(frozen=True)
+class Chart:
+    """One of the report's charts, and its text alternative."""
+
+    name: str
+    figure: Figure
+    words: str
+    svg: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "svg", svg_text(self.figure))  # drawn once, for the page and the file
+
+    def files_stem(self, report_stem: Path) -> Path:
+        """``VictimVoice_report_2026-11_trend`` beside ``VictimVoice_report_2026-11``."""
+        return report_stem.with_name(f"{report_stem.name}_{self.name}")
+
+    def html(self, report_stem: Path) -> str:
+        """An HTML figure: the chart as inline SVG, described in words, naming its files."""
+        saved = f"Also saved as {self.files_stem(report_stem).name}.png and .svg."
+        svg = inline_svg(self.svg, self.name, self.words)
+        return f"<figure>{svg}<figcaption>{html.escape(self.words)} {html.escape(saved)}</figcaption></figure>"
+
+    def write(self, report_stem: Path) -> list[Path]:
+        """The chart as ``<report stem>_<name>.png`` and ``.svg``."""
+        return write_chart(self.figure, self.files_stem(report_stem), self.svg)
+
+
+def report_charts(windows: ReportWindows, trend: list[tuple[str, Cell]], bars: list[tuple[str, Cell]]) -> list[Chart]:
+    """The trend of the headline measure (``trend``: its windows up to the report's, labelled)
+    and the scorecard (``bars``: it by crime type in the tables' window, all victims first)."""
+    label = HEADLINE[0][1]
+    rolling = windows.trend_type == "rolling_3m"
     trend_title = f"{label}, {'rolling 3 months' if rolling else 'financial quarters'}"
-    points = [as_point(period, cell) for period, cell in data.trend]
-    bars = [as_point(name, data.detail.get((measure, *key), NO_ANSWERS)) for name, key in crime_type_rows(data)]
-    window = data.windows.detail.describe()
-    card_title = f"{label}, by crime type\n{capitalised(window)}"
-    everyone = bars[0]
+    points = [as_point(period, cell) for period, cell in trend]
+    shown = [as_point(name, cell) for name, cell in bars]
+    window = windows.detail.describe()
+    everyone = shown[0]
     card_words = (f"{label}, by crime type, {window}. Bars: the rate, with its 95% interval; dashed line: all victims"
-                  f"{'' if everyone.rate is None else f' ({100 * everyone.rate:.1f}%)'}. {described(bars[1:])} "
+                  f"{'' if everyone.rate is None else f' ({100 * everyone.rate:.1f}%)'}. {described(shown[1:])} "
                   "Every figure is in the table below.")  # fmt: skip
-    charts = {
-        "trend": (trend_chart(trend_title, points, "3 months ending" if rolling else "Financial quarter"),
-                  trend_description(trend_title, points)),
-        "scorecard": (scorecard_chart(card_title, bars, Point("All victims", everyone.rate)), card_words),
-    }  # fmt: skip
-    figures, files = {}, []
-    for name, (figure, words) in charts.items():
-        written = write_chart(figure, stem.with_name(f"{stem.name}_{name}"))
-        files += written
-        saved = f"Also saved as {written[0].name} and .svg."
-        svg = inline_svg(written[1].read_text(encoding="utf-8"), name, words)
-        figures[name] = f"<figure>{svg}<figcaption>{html.escape(words)} {html.escape(saved)}</figcaption></figure>"
-    return figures, files
+    card_title = f"{label}, by crime type\n{capitalised(window)}"
+    return [
+        Chart("trend", trend_chart(trend_title, points, "3 months ending" if rolling else "Financial quarter"),
+              trend_description(trend_title, points)),
+        Chart("scorecard", scorecard_chart(card_title, shown, Point("All victims", everyone.rate)), card_words),
+    ]  # fmt: skip

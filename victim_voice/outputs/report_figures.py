@@ -40,6 +40,11 @@ def month_label(period: str) -> str:
     return datetime.strptime(period, "%Y-%m").strftime("%b %Y")
 
 
+def capitalised(text: str) -> str:
+    """ "the 3 months Sep–Nov 2026" as "The 3 months Sep–Nov 2026"."""
+    return text[:1].upper() + text[1:]
+
+
 @dataclass(frozen=True)
 class Window:
     """One published window: its period type, last month, first month and label."""

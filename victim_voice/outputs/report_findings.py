@@ -24,7 +24,7 @@ import duckdb
 from victim_voice.outputs.formatting import percent
 from victim_voice.outputs.headline import HEADLINE_METRICS
 from victim_voice.outputs.labels import Labels
-from victim_voice.outputs.report_figures import Cell, CellKey, ReportWindows, Window, published_cells
+from victim_voice.outputs.report_figures import Cell, CellKey, ReportWindows, Window, month_label, published_cells
 
 SHOWN = 10  # findings listed; the rest are counted
 YES_NO = ("domestic_abuse", "hate_crime", "repeat_victim", "disability")
@@ -101,7 +101,7 @@ def what_changed(con: duckdb.DuckDBPyConnection, labels: Labels, windows: Report
     ).fetchall()
     if not tests:
         [(latest,)] = con.execute("select max(period) from marts.metric_changes where p_value is not null").fetchall()
-        when = f"the latest 3 months only (to {latest})" if latest else "3-month windows with a window before them"
+        when = f"the latest 3 months only (to {month_label(latest)})" if latest else "3-month windows with one before"
         return Findings(f"No comparison could be tested for {main.label}: changes are tested for {when}.", [])
     comparisons = " and ".join(COMPARED_WITH[c] for c in COMPARED_WITH if any(t[3] == c for t in tests))
     lead = (f"{len(tests):,} changes were tested for {main.label} (every measure, for all victims and for each "

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from victim_voice.outputs.formatting import NOT_APPLICABLE, NOT_AVAILABLE, SHORTHAND, WITHHELD, percent
+from victim_voice.outputs.formatting import NOT_APPLICABLE, NOT_AVAILABLE, SHORTHAND, WITHHELD, percent, round_half_away
 from victim_voice.outputs.headline import HEADLINE
 from victim_voice.outputs.labels import Labels
 from victim_voice.outputs.output_files import written_whole
@@ -283,13 +283,18 @@ def headline_table(data: ReportData) -> str:
 
 
 def change_text(change: tuple | None, cell: Cell) -> str:
-    """ "+3.9 points, not significant"; [x] where not tested; [c] where a side is withheld."""
+    """ "+3.9 points, not significant"; [x] where not tested; [c] where a side is withheld.
+
+    >>> change_text((-0.0004, False, "2024-08"), Cell()), change_text((0.039, True, "2024-08"), Cell())
+    ('0.0 points, not significant', '+3.9 points, significant')
+    """
     if change is None:
         return NOT_AVAILABLE
     difference, significant, _ = change
     if cell.withheld or difference is None:
         return WITHHELD
-    return f"{100 * difference:+.1f} points, {'significant' if significant else 'not significant'}"
+    points = round_half_away(100 * difference) or 0.0  # never "-0.0"
+    return f"{points:+.1f} points, {'significant' if significant else 'not significant'}".replace("+0.0", "0.0")
 
 
 def crime_type_rows(data: ReportData) -> list[tuple[str, CellKey]]:

@@ -1,8 +1,12 @@
-"""The monthly report: self-contained, accessible, disclosure-controlled, no comments."""
+"""The report: self-contained, accessible, disclosure-controlled, no comments; any period of
+three kinds; labels, not codes; q-values, not p-values; KPI ratings; charts beside it."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
 from datetime import date
 from pathlib import Path
 
@@ -10,11 +14,19 @@ import pytest
 
 from tests.given import build_warehouse
 from victim_voice import cli
-from victim_voice.settings import Settings
+from victim_voice.outputs.formatting import SHORTHAND
+from victim_voice.outputs.report import write_report
+from victim_voice.outputs.report_figures import choose_windows
+from victim_voice.settings import ConfigurationError, Settings
+from warehouse.db import open_reader
+
+CODES = re.compile(r"\b(BURGLARY_RESIDENTIAL|DOMESTIC_ABUSE|OTHER_SEXUAL_OFFENCE|VIOLENCE_WITH_INJURY|svc_\w+|"
+                   r"vcop_\d+|sat_\w+|journey_\w+|GREEN|AMBER|NOT_RATED|rolling_3m|rolling_12m)\b")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> str:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    """Fifteen demo months (Sep 2023 to Nov 2024) ingested as the pipeline does."""
     from victim_voice.demo import write_demo_deliveries
     from victim_voice.ingestion.run import ingest_landing
 
@@ -23,34 +35,127 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> str:
     settings.landing.mkdir()
     write_demo_deliveries(settings.landing, months=15, seed=3, today=date(2024, 12, 31))
     ingest_landing(settings, date(2024, 12, 31))
-    args = ["report", "--period", "2024-11", "--warehouse", str(settings.warehouse), "--out", str(root / "out")]
-    assert cli.main(args) == 0
-    return (root / "out" / "VictimVoice_report_2024-11.html").read_text(encoding="utf-8")
+    return settings, root / "out"
+
+
+def run_report(demo: tuple[Settings, Path], *options: str) -> int:
+    settings, out = demo
+    return cli.main(["report", *options, "--no-pdf", "--warehouse", str(settings.warehouse), "--out", str(out)])
+
+
+@pytest.fixture(scope="module")
+def report(demo: tuple[Settings, Path]) -> str:
+    assert run_report(demo, "--period", "2024-11") == 0
+    return (demo[1] / "VictimVoice_report_2024-11.html").read_text(encoding="utf-8")
 
 
 def test_the_report_is_self_contained(report: str) -> None:
     assert report.startswith("<!DOCTYPE html>")
     assert not re.search(r"<(script|link|img|iframe)\b", report)
-    assert not re.search(r"(src|href)=", report)
-    assert "@import" not in report and "url(" not in report
+    assert not re.search(r"(src|href)=\"(?!#)", report)  # only references inside the page (the charts' own)
+    assert "@import" not in report and not re.search(r"url\((?!#)", report)
 
 
 def test_the_report_is_accessible(report: str) -> None:
     assert '<html lang="en-GB">' in report
-    assert report.count("<h1>") == 1 and report.count("<h2>") >= 6
-    assert report.count("<table>") == report.count("<caption>")
-    for svg in re.findall(r"<svg[^>]*>", report):
-        assert 'role="img"' in svg and "aria-label=" in svg
+    assert report.count("<h1>") == 1 and report.count("<h2>") >= 9
+    assert len(re.findall(r"<table\b", report)) == report.count("<caption>")
+    svgs = re.findall(r"<svg[^>]*>", report)
+    assert len(svgs) == 2 and report.count("<figcaption>") == 2
+    for svg in svgs:
+        assert 'role="img"' in svg and re.search(r'aria-label="[^"]{40,}"', svg)  # described, not just named
+    ids = re.findall(r'\bid="([^"]+)"', report)
+    assert len(ids) == len(set(ids))  # the two inline charts do not share ids
 
 
-def test_the_report_has_every_section(report: str) -> None:
-    for heading in ["Headline", "Trend", "Crime types", "Victims' Code compliance", "The service journey",
-                    "Supplier delivery against quotas"]:  # fmt: skip
-        assert f"<h2>{heading.replace(chr(39), '&#x27;')}</h2>" in report or f"<h2>{heading}</h2>" in report
-    assert "DOMESTIC_ABUSE" in report and "RAPE" in report and "OTHER_SEXUAL_OFFENCE" in report
-    for measure in ["whole experience", "kept informed", "fair and respectful", "rights met (all rights)"]:
-        assert measure in report  # the headline
-    assert "Significant changes:" in report or "was statistically significant" in report
+def test_the_report_has_every_section_in_labels_not_codes(report: str) -> None:
+    for heading in ["Headline", "What changed", "Trend", "Crime types", "Groups that differ",
+                    "Victims' Code compliance", "The service journey", "Contract KPI ratings",
+                    "Supplier delivery against quotas", "Notes"]:  # fmt: skip
+        assert f"<h2>{heading}</h2>" in report
+    assert "Residential burglary" in report and "Rape" in report and "Other sexual offences" in report
+    assert "Independent domestic abuse advocacy" in report and "To make a Victim Personal Statement" in report
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", report, flags=re.S))  # what a reader sees
+    assert not CODES.search(visible), CODES.search(visible)
+    assert "No figures for this period." not in report
+
+
+def test_the_notes_explain_the_shorthand_and_there_is_no_dagger(report: str) -> None:
+    for shorthand, meaning in SHORTHAND.items():
+        assert f"<dt>{shorthand}</dt><dd>{meaning}</dd>" in report
+    assert "†" not in report
+
+
+def test_the_kpi_ratings_are_words_with_targets_and_intervals(report: str) -> None:
+    section = report.split("<h2>Contract KPI ratings</h2>")[1].split("<h2>")[0]
+    assert "Sexual Assault Referral Centre, the 12 months Dec 2023–Nov 2024" in section
+    rows = re.findall(r"<tr>.*?</tr>", section)
+    rated = [r for r in rows if re.search(r"Green: meets the target|Amber: cannot tell|Red: below the target", r)]
+    assert len(rated) >= 20
+    for row in rated:  # target, then the rate with its interval
+        assert re.search(r"\d+\.0%</td><td class=\"n\">\d+\.\d% (\[u\] )?\(\d+\.\d% to \d+\.\d%\)", row), row
+
+
+def test_twelve_month_tables_where_the_data_cover_them_otherwise_three(demo: tuple[Settings, Path]) -> None:
+    with open_reader(demo[0].warehouse) as con:
+        year = choose_windows(con, "rolling", "2024-11")
+        early = choose_windows(con, "rolling", "2024-02")
+        quarter = choose_windows(con, "quarter", "2024-09")
+        first_quarter = choose_windows(con, "quarter", "2023-12")
+    assert (year.detail.period_type, year.detail.label) == ("rolling_12m", "Dec 2023–Nov 2024")
+    assert (early.detail.period_type, early.detail.label) == ("rolling_3m", "Dec 2023–Feb 2024")
+    assert (quarter.main.label, quarter.detail.period_type) == ("Q2 2024-25 (Jul–Sep 2024)", "rolling_12m")
+    assert (first_quarter.main.label, first_quarter.detail) == ("Q3 2023-24 (Oct–Dec 2023)", first_quarter.main)
+
+
+def test_an_early_month_has_three_month_tables_and_says_so(demo: tuple[Settings, Path]) -> None:
+    assert run_report(demo, "--period", "2024-02") == 0
+    page = (demo[1] / "VictimVoice_report_2024-02.html").read_text(encoding="utf-8")
+    assert "the survey&#x27;s data do not yet cover the 12 months ending Feb 2024" in page
+    assert "Crime-type scorecard, the 3 months Dec 2023–Feb 2024" in page
+    scorecard = page.split("Crime-type scorecard")[1].split("</table>")[0]
+    assert len(re.findall(r"\d+\.\d%", scorecard)) >= 30  # filled in, not headers alone (issue 15)
+    assert "No figures for this period." not in page
+
+
+def test_a_quarter_report(demo: tuple[Settings, Path], capsys) -> None:
+    assert run_report(demo, "--period-type", "quarter", "--period", "2024-09") == 0
+    written = capsys.readouterr().out
+    for suffix in (".html", "_trend.png", "_trend.svg", "_scorecard.png", "_scorecard.svg"):
+        assert f"VictimVoice_report_quarter_2024-09{suffix}" in written
+    page = (demo[1] / "VictimVoice_report_quarter_2024-09.html").read_text(encoding="utf-8")
+    assert "<h1>Victim Voice: the victims&#x27; survey, Q2 2024-25 (Jul–Sep 2024)</h1>" in page
+    assert "Satisfied with the whole experience, financial quarters" in page  # the trend, quarter by quarter
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--period-type", "financial_year", "--period", "2024-03"], "no published financial-year figures end in "
+         "2024-03; available: none yet"),
+        (["--period-type", "quarter", "--period", "2024-10"], "no published financial-quarter figures end in "
+         "2024-10; available: 2023-12, 2024-03, 2024-06, 2024-09"),
+        (["--period", "2030-01"], "no published rolling 3-month figures end in 2030-01; available: 2023-11"),
+    ],
+)  # fmt: skip
+def test_a_period_without_such_a_window_is_a_usage_error(demo, options: list[str], message: str, capsys) -> None:
+    assert run_report(demo, *options) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_financial_year_report(tmp_path: Path) -> None:
+    months = [f"2023-{m:02d}" for m in range(4, 13)] + [f"2024-{m:02d}" for m in range(1, 4)]
+    rows = [{"interview_date": f"{month}-10", "sat_overall": 6 if i % 4 else 2} for month in months for i in range(12)]
+    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
+    written = write_report(settings, "2024-03", tmp_path, kind="financial_year")
+    page = written.page.read_text(encoding="utf-8")
+    assert written.page.name == "VictimVoice_report_financial_year_2024-03.html"
+    assert "the financial year 2023-24 (Apr 2023–Mar 2024)" in page
+    assert "Every table is for the financial year 2023-24" in page
+    assert "No change could be tested" in page  # changes are between 3-month windows
+    assert "75.0% (" in page  # 108 of 144 satisfied
+    with pytest.raises(ConfigurationError, match="available: 2024-03"):
+        write_report(settings, "2023-03", tmp_path, kind="financial_year")
 
 
 def test_suppressed_cells_show_as_c_and_no_comment_is_quoted(tmp_path: Path) -> None:
@@ -58,15 +163,34 @@ def test_suppressed_cells_show_as_c_and_no_comment_is_quoted(tmp_path: Path) -> 
             for m in (1, 2, 3) for _ in range(3)]  # fmt: skip
     settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
     args = ["report", "--period", "2024-03", "--warehouse", str(settings.warehouse), "--out", str(tmp_path)]
-    assert cli.main(args) == 0
+    assert cli.main([*args, "--no-pdf"]) == 0
     text = (tmp_path / "VictimVoice_report_2024-03.html").read_text(encoding="utf-8")
     assert "[c]" in text and "Lovely officer" not in text
-    assert "Responses in these 3 months: [c]" in text
+    assert "Responses in the 3 months Jan–Mar 2024: [c]" in text
+    assert "No comparison could be tested" in text  # nothing to compare with, said as such
 
 
-def test_a_period_without_figures_is_a_usage_error(tmp_path: Path, capsys) -> None:
-    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [[{}]]))
-    assert (
-        cli.main(["report", "--period", "2030-01", "--warehouse", str(settings.warehouse), "--out", str(tmp_path)]) == 2
-    )
-    assert "no published rolling 3-month figures end in 2030-01" in capsys.readouterr().err
+def test_the_charts_are_valid_files_drawn_the_same_every_time(demo: tuple[Settings, Path], tmp_path: Path) -> None:
+    first = write_report(demo[0], "2024-11", tmp_path / "one")
+    second = write_report(demo[0], "2024-11", tmp_path / "two")
+    assert [p.name for p in first.charts] == [
+        "VictimVoice_report_2024-11_trend.png", "VictimVoice_report_2024-11_trend.svg",
+        "VictimVoice_report_2024-11_scorecard.png", "VictimVoice_report_2024-11_scorecard.svg",
+    ]  # fmt: skip
+    for one, two in zip(first.charts, second.charts, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+    for png in first.charts[0::2]:
+        assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and png.stat().st_size > 10_000
+    for svg in first.charts[1::2]:
+        texts = "".join(ElementTree.parse(svg).getroot().itertext())  # well-formed XML, text kept as text
+        assert "Satisfied with the whole experience" in texts and "%" in texts
+    scorecard = ElementTree.parse(first.charts[3]).getroot()
+    assert "Residential burglary" in "".join(scorecard.itertext())
+    page = first.page.read_text(encoding="utf-8")
+    assert re.search(r"<figcaption>Satisfied with the whole experience, by crime type, the 12 months Dec 2023–Nov "
+                     r"2024\. Bars: .* Lowest .*; highest .*</figcaption>", page)  # fmt: skip
+
+
+def test_writing_a_report_does_not_slow_every_command() -> None:
+    code = "import sys, victim_voice.cli; assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0

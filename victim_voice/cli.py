@@ -639,14 +639,15 @@ def command_comments_approve(args: argparse.Namespace, settings: Settings) -> in
 
 
 def command_report(args: argparse.Namespace, settings: Settings) -> int:
-    """Write the monthly HTML report."""
+    """Write the report (HTML, its charts as PNG and SVG, and an A4 PDF)."""
     from victim_voice.outputs.pdf import print_pdf
     from victim_voice.outputs.report import write_report
 
     settings = settings.with_paths(warehouse=args.warehouse)
-    page = write_report(settings, args.period, args.out)
-    print(f"Wrote {page}")
-    pdf = print_pdf(page) if args.pdf else None
+    written = write_report(settings, args.period, args.out, kind=args.period_type)
+    for path in written.paths():
+        print(f"Wrote {path}")
+    pdf = print_pdf(written.page) if args.pdf else None
     if pdf:
         print(f"Wrote {pdf}")
     elif args.pdf:
@@ -945,12 +946,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        help="write the monthly report (one self-contained HTML file)",
-        description="Write the report for the 3 and 12 months ending PERIOD: headline with intervals and "
-        "changes, trend, crime types, Victims' Code, service journey, quotas. Opens offline.",
-        epilog="Example: victim-voice report --period 2024-06 --out reports",
+        help="write the report (self-contained HTML, A4 PDF, charts as PNG and SVG)",
+        description="Write the report for the 3 months ending PERIOD (beside the 12 months), a financial "
+        "quarter or a financial year: headline with intervals, what changed and which groups differ "
+        "(significant on q-values), trend, crime types, Victims' Code, service journey, contract KPI ratings, "
+        "quotas. Tables use 12 months where the data cover them, otherwise 3, and say which. Opens offline; "
+        "the PDF is A4 with page numbers; the charts are saved beside it for pasting into papers.",
+        epilog="Examples: victim-voice report --period 2026-11 --out reports; "
+        "victim-voice report --period-type quarter --period 2026-09 --out reports (Q2 2026-27, Jul-Sep); "
+        "victim-voice report --period-type financial_year --period 2026-03 --out reports (2025-26)",
     )
     report.add_argument("--period", required=True, help="the last month of the report, YYYY-MM")
+    report.add_argument(
+        "--period-type",
+        choices=("rolling", "quarter", "financial_year"),
+        default="rolling",
+        help="rolling 3 months (default); quarter: the financial quarter ending PERIOD (June, September, "
+        "December, March); financial_year: April to March, PERIOD is the March",
+    )
     report.add_argument("--no-pdf", dest="pdf", action="store_false", help="skip the PDF copy")
     add_path_options(report)
     report.add_argument("--out", type=Path, required=True, help="folder to write into")

@@ -1,4 +1,4 @@
-"""Every output of a month, written in one place: the report (HTML and PDF), a review pack
+"""Every output of a month, written in one place: the report (HTML, PDF and charts), a review pack
 per commissioned contract, and the published aggregates.
 
 The sequence is written once, in :func:`write_monthly_outputs`: the demo calls it with the
@@ -36,10 +36,11 @@ def latest_period(settings: Settings) -> str | None:
 
 
 def write_report_files(settings: Settings, period: str, out: Path) -> list[Path]:
-    """The report for ``period`` as HTML, and as PDF where headless Chromium is installed."""
-    page = write_report(settings, period, out)
-    pdf = print_pdf(page)
-    return [path for path in (page, pdf) if path]
+    """The report for ``period`` as HTML, its charts (PNG and SVG), and as PDF where headless
+    Chromium is installed."""
+    written = write_report(settings, period, out)
+    pdf = print_pdf(written.page)
+    return [*written.paths(), *([pdf] if pdf else [])]
 
 
 def write_contract_packs(settings: Settings, out: Path) -> list[Path]:

@@ -1,247 +1,488 @@
-"""The monthly report: one self-contained HTML page (no scripts, fonts or images from outside).
+"""The report: one self-contained HTML page (no scripts, fonts or images from outside) that
+prints to A4 with page numbers, and its two charts as PNG and SVG files beside it.
 
-Figures come from what may leave the warehouse: rolling 3- and 12-month windows
-(``marts.published_metric_values`` and the reader views, which blank suppressed cells).
-Single months are not shown: beside their rolling windows they could be worked out by
-subtraction. Suppressed cells show "[c]", indicative ones "[u]", no comment is
-quoted. Charts are inline SVG with a text alternative; the palette is colour-blind safe
-(Okabe-Ito).
+Three kinds (:mod:`victim_voice.outputs.report_figures`): the rolling 3 months ending with a
+month (the default), a financial quarter, a financial year. The tables use the 12 months
+ending with the period where the data cover them, otherwise the 3 months, and say which.
+
+Figures come from what may leave the warehouse: ``marts.published_metric_values`` (withheld
+cells without their figures) and ``marts.kpi_ratings``; changes and group differences are
+claimed on q-values only (:mod:`victim_voice.outputs.report_findings`). Single months are not
+shown: beside their windows they could be worked out by subtraction. Shorthand as the
+Analysis Function recommends ([c], [u], [x], [z]), explained in the notes; labels, not codes;
+no comment is quoted. The charts (:mod:`victim_voice.outputs.charts`) are inline SVG with a
+text alternative, in a colour-blind-safe palette.
 
 Example::
 
-    >>> write_report(Settings.from_env(), "2024-06", Path("reports"))  # doctest: +SKIP
-    PosixPath('reports/VictimVoice_report_2024-06.html')
+    >>> write_report(Settings.from_env(), "2026-09", Path("reports"), kind="quarter").page  # doctest: +SKIP
+    PosixPath('reports/VictimVoice_report_quarter_2026-09.html')
 """
 
 from __future__ import annotations
 
 import html
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from victim_voice.outputs.formatting import count, percent
-from victim_voice.outputs.headline import HEADLINE, HEADLINE_METRICS, published_periods
+from victim_voice.outputs.formatting import NOT_APPLICABLE, NOT_AVAILABLE, SHORTHAND, WITHHELD, percent, round_half_away
+from victim_voice.outputs.headline import HEADLINE
+from victim_voice.outputs.labels import Labels
 from victim_voice.outputs.output_files import written_whole
-from victim_voice.settings import ConfigurationError, Settings
+from victim_voice.outputs.report_figures import (
+    NO_ANSWERS,
+    Cell,
+    CellKey,
+    ReportWindows,
+    Window,
+    capitalised,
+    choose_windows,
+    month_label,
+    published_cells,
+)
+from victim_voice.outputs.report_findings import Findings, groups_that_differ, what_changed
+from victim_voice.settings import Settings
 from warehouse.db import open_reader
 
-BLUE = "#0072B2"  # Okabe-Ito blue: distinguishable with colour-blindness
+ALL = ("all", "all")
+KEEP_TOGETHER = 8  # a table of at most this many rows is printed on one page, not split
+RESPONSES = "journey_INVESTIGATION"  # its denominator is every response in the cell
+SCORECARD = ("sat_overall", "sat_informed", "sat_treatment")
+JOURNEY = ("journey_INVESTIGATION", "journey_CHARGE_DECISION", "journey_COURT", "journey_POST_COURT")
+HANDOFF = ("contact", "timely", "satisfied", "cope")  # numerators after the referrals (public measures only)
+QUOTAS = {
+    "total": "All interviews",
+    "domestic_abuse": "Domestic abuse",
+    "sexual_offences": "Sexual offences",
+    "violence": "Violence",
+    "burglary": "Burglary",
+    "hate_crime": "Hate crime",
+}
+RATINGS = {
+    "GREEN": ("Green: meets the target", "the whole 95% interval is at or above the target"),
+    "AMBER": ("Amber: cannot tell", "the 95% interval spans the target: this sample cannot tell"),
+    "RED": ("Red: below the target", "the whole 95% interval is below the target"),
+    "NOT_RATED": ("Not rated", "withheld, or no answers in the period"),
+}
 STYLE = """
+@page{size:A4;margin:16mm 15mm 18mm;
+@bottom-center{content:"Page " counter(page) " of " counter(pages);font:9pt system-ui,Arial,sans-serif;color:#444}
+@top-left{content:"RUNNING_HEAD";font:8pt system-ui,Arial,sans-serif;color:#666}}
 body{font-family:system-ui,-apple-system,Segoe UI,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 color:#1a1a1a;line-height:1.45}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}h1{font-size:1.4rem}}
+h1{font-size:1.6rem}h2{margin-top:1.6rem;break-after:avoid}
 table{border-collapse:collapse;margin:0.5rem 0 1.5rem;width:100%}
-caption{text-align:left;font-weight:600;padding:0.3rem 0}
-th,td{border-bottom:1px solid #ccc;padding:0.3rem 0.5rem;text-align:left}td.n{text-align:right}
-.sig{font-weight:700;color:#b35806}.note{font-size:0.9rem;color:#444}
+caption{text-align:left;font-weight:600;padding:0.3rem 0;break-after:avoid}
+th,td{border-bottom:1px solid #ccc;padding:0.25rem 0.45rem;text-align:left;vertical-align:top}td.n{text-align:right}
+tr,figure,li,table.keep{break-inside:avoid}thead{display:table-header-group}
+figure{margin:0.5rem 0 1.5rem}figure svg{height:auto}figcaption{font-size:0.9rem;color:#333}
+.note{font-size:0.9rem;color:#444}
+.rating{font-weight:600;padding:0 0.3rem;border-left:0.45rem solid}
+.GREEN{border-color:#009E73}.AMBER{border-color:#E69F00}.RED{border-color:#D55E00}.NOT_RATED{border-color:#bbb}
+dl.shorthand{display:grid;grid-template-columns:3rem auto;gap:0.2rem 0.5rem}dt{font-weight:700}dd{margin:0}
 """
 
 
+@dataclass(frozen=True)
+class WrittenReport:
+    """The files a report is: the page, and its charts (PNG and SVG) beside it."""
+
+    page: Path
+    charts: list[Path] = field(default_factory=list)
+
+    def paths(self) -> list[Path]:
+        return [self.page, *self.charts]
+
+
+@dataclass
+class ReportData:
+    """What the page shows, gathered from the warehouse in one read."""
+
+    windows: ReportWindows
+    labels: Labels
+    main: dict[CellKey, Cell]
+    longer: dict[CellKey, Cell]
+    detail: dict[CellKey, Cell]
+    crime_groups: list[str]
+    rights: list[tuple[str, str, str]]
+    changes: dict[str, tuple]
+    changed: Findings
+    differ: Findings
+    trend: list[tuple[str, Cell]]
+    ratings: list[tuple]
+    quotas: list[tuple]
+
+
+# --------------------------------------------------------------------------- cells as text
+
+
+def rate_text(cell: Cell) -> str:
+    """ "62.0%", "31.0% [u]", "[c]" (withheld) or "[x]" (no answers)."""
+    return percent(cell.rate, cell.withheld, cell.indicative)
+
+
+def rate_interval(cell: Cell) -> str:
+    """ "62.0% (57.5% to 66.2%)"; shorthand alone when withheld or missing."""
+    if cell.withheld or cell.rate is None:
+        return rate_text(cell)
+    return f"{rate_text(cell)} ({percent(cell.ci_low)} to {percent(cell.ci_high)})"
+
+
+def base_text(cell: Cell) -> str:
+    """A cell's base (its answers) for people: "521", "[c]" or "[x]"."""
+    if cell.withheld:
+        return WITHHELD
+    return NOT_AVAILABLE if cell.denominator is None else f"{cell.denominator:,}"
+
+
+def count_text(cell: Cell) -> str:
+    """A cell's numerator for people: "42", "[c]" or "[x]"."""
+    if cell.withheld:
+        return WITHHELD
+    return NOT_AVAILABLE if cell.numerator is None else f"{cell.numerator:,}"
+
+
+# --------------------------------------------------------------------------- gathering
+
+
+def gather(con: duckdb.DuckDBPyConnection, windows: ReportWindows) -> ReportData:
+    """Everything the page shows, from published figures only."""
+    labels = Labels.read(con)
+    main = published_cells(con, windows.main)
+    longer = published_cells(con, windows.longer) if windows.longer else {}
+    return ReportData(
+        windows=windows,
+        labels=labels,
+        main=main,
+        longer=longer,
+        detail=longer or main,
+        crime_groups=[
+            g
+            for (g,) in con.sql("select crime_group from reference.crime_groups order by crime_group_order").fetchall()
+        ],
+        rights=con.sql("select right_code, right_text, principle from reference.rights order by 1").fetchall(),
+        changes=headline_changes(con, windows.main),
+        changed=what_changed(con, labels, windows),
+        differ=groups_that_differ(con, labels, windows.detail),
+        trend=trend_cells(con, windows),
+        ratings=kpi_ratings(con, windows.detail),
+        quotas=quota_months(con, windows.main),
+    )
+
+
+def headline_changes(con: duckdb.DuckDBPyConnection, main: Window) -> dict[str, tuple]:
+    """For all victims, each measure's change against the previous 3 months: (difference,
+    significant, comparison period), where tested."""
+    if main.months != 3:
+        return {}
+    found = con.execute(
+        "select metric, difference, significant, comparison_period from marts.metric_changes"
+        " where breakdown = 'all' and comparison = 'previous_3m' and period = ? and p_value is not null",
+        [main.period],
+    ).fetchall()
+    return {metric: tuple(rest) for metric, *rest in found}
+
+
+def trend_cells(con: duckdb.DuckDBPyConnection, windows: ReportWindows) -> list[tuple[str, Cell]]:
+    """The headline measure for all victims in every trend window up to the report's, with a
+    short label ("Nov 2026", "Q2 2026-27")."""
+    found = con.execute(
+        "select period, period_label, numerator, denominator, rate, ci_low, ci_high, withheld, indicative"
+        " from marts.published_metric_values where metric = ? and period_type = ? and breakdown = 'all'"
+        " and period <= ? order by period",
+        [HEADLINE[0][0], windows.trend_type, windows.main.period],
+    ).fetchall()
+    short = month_label if windows.trend_type == "rolling_3m" else None
+    return [(short(period) if short else label.split(" (")[0], Cell(*figures)) for period, label, *figures in found]
+
+
+def kpi_ratings(con: duckdb.DuckDBPyConnection, window: Window) -> list[tuple]:
+    """Every contract's KPIs with a target, in ``window``: (contract name, area, service,
+    metric, target, denominator, rate, ci_low, ci_high, indicative, rating)."""
+    return con.execute(
+        "select c.contract_name, k.area, k.service, k.metric, k.target, k.denominator, k.rate, k.ci_low, k.ci_high,"
+        " k.indicative, k.rating from marts.kpi_ratings as k"
+        " inner join (select distinct contract, contract_name from reference.contracts) as c using (contract)"
+        " where k.period_type = ? and k.period = ? and k.target is not null order by k.contract, k.service, k.metric",
+        [window.period_type, window.period],
+    ).fetchall()
+
+
+def quota_months(con: duckdb.DuckDBPyConnection, main: Window) -> list[tuple]:
+    """Interviews delivered against the supplier's quotas in the months of ``main``."""
+    return con.execute(
+        "select period, quota, target, delivered, met from marts.quota_compliance"
+        " where period between ? and ? order by period, quota",
+        [main.start, main.period],
+    ).fetchall()
+
+
+# --------------------------------------------------------------------------- the page
+
+
+class Markup(str):
+    """A table cell that is already HTML (the rest are text, escaped)."""
+
+
+def cell_html(text: str) -> str:
+    return text if isinstance(text, Markup) else html.escape(text)
+
+
+def data_cell(text: str) -> str:
+    """A table cell: figures and shorthand right-aligned, words left."""
+    figure = not isinstance(text, Markup) and re.match(r"[\d+\-\[]", text or "")
+    return f'<td class="n">{cell_html(text)}</td>' if figure else f"<td>{cell_html(text)}</td>"
+
+
 def table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
-    """An accessible HTML table (caption, header cells with scope); cells are already text."""
+    """An accessible HTML table (caption, header cells with scope, the first column as row
+    headers); cells are already text. A table without rows says so rather than showing
+    headers alone; a short one is kept on one page."""
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
+    if not rows:
+        rows = [["No figures for this period.", *[""] * (len(headers) - 1)]]
     body = "".join(
-        "<tr>" + "".join(f'<td class="n">{html.escape(c)}</td>' if i else f"<td>{html.escape(c)}</td>"
-                         for i, c in enumerate(row)) + "</tr>"
+        "<tr>" + "".join(data_cell(c) if i else f'<th scope="row">{cell_html(c)}</th>' for i, c in enumerate(row))
+        + "</tr>"
         for row in rows
     )  # fmt: skip
+    keep = ' class="keep"' if len(rows) <= KEEP_TOGETHER else ""
     return (
-        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<table{keep}><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
     )
 
 
-def trend_svg(title: str, points: list[tuple[str, float | None, float | None, float | None]]) -> str:
-    """A line of rates with its 95% interval band, as inline SVG with a text alternative."""
-    shown = [(p, r, lo, hi) for p, r, lo, hi in points if r is not None]
-    if len(shown) < 2:
-        return f"<p>{html.escape(title)}: not enough published periods for a trend yet.</p>"
-    width, height, pad = 640, 220, 36
-    step = (width - 2 * pad) / (len(shown) - 1)
-
-    def x(i: int) -> float:
-        return pad + i * step
-
-    def y(v: float) -> float:
-        return height - pad - v * (height - 2 * pad)
-
-    band = " ".join(f"{x(i):.1f},{y(hi):.1f}" for i, (_, _, _, hi) in enumerate(shown))
-    band += " " + " ".join(f"{x(i):.1f},{y(lo):.1f}" for i, (_, _, lo, _) in reversed(list(enumerate(shown))))
-    line = " ".join(f"{x(i):.1f},{y(r):.1f}" for i, (_, r, _, _) in enumerate(shown))
-    summary = (
-        f"{title}: from {percent(shown[0][1])} in the 3 months to {shown[0][0]} "
-        f"to {percent(shown[-1][1])} in the 3 months to {shown[-1][0]}."
-    )
-    labels = "".join(
-        f'<text x="{x(i):.1f}" y="{height - 10}" font-size="10" text-anchor="middle">{p}</text>'
-        for i, (p, _, _, _) in enumerate(shown)
-        if i in (0, len(shown) - 1) or i % 3 == 0
-    )
-    return (
-        f'<figure><svg role="img" aria-label="{html.escape(summary)}" viewBox="0 0 {width} {height}" '
-        f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{html.escape(summary)}</title>'
-        f'<line x1="{pad}" y1="{y(0)}" x2="{width - pad}" y2="{y(0)}" stroke="#999"/>'
-        f'<line x1="{pad}" y1="{y(1)}" x2="{width - pad}" y2="{y(1)}" stroke="#ddd"/>'
-        f'<text x="4" y="{y(1) + 4}" font-size="10">100%</text><text x="4" y="{y(0) + 4}" font-size="10">0%</text>'
-        f'<polygon points="{band}" fill="{BLUE}" fill-opacity="0.18"/>'
-        f'<polyline points="{line}" fill="none" stroke="{BLUE}" stroke-width="2.5"/>{labels}</svg>'
-        f"<figcaption>{html.escape(summary)} Shaded: 95% interval.</figcaption></figure>"
-    )
-
-
-def rate_with_interval(found: list[tuple]) -> str:
-    """A (rate, low, high, withheld, indicative) row as "62.0% (57.5% to 66.2%)"; [c] if withheld."""
-    rate, low, high, withheld, indicative = found[0] if found else (None, None, None, False, False)
-    interval = "" if withheld or rate is None else f" ({percent(low)} to {percent(high)})"
-    return percent(rate, withheld, indicative) + interval
-
-
-def headline_rows(con: duckdb.DuckDBPyConnection, period: str) -> list[list[str]]:
+def headline_table(data: ReportData) -> str:
+    """The headline measures in the main window (with the change against the previous 3
+    months where it is 3 months long) and beside it the 12 months, where published."""
+    windows = data.windows
+    tested = bool(data.changes)  # no column of [x] where nothing was tested (What changed says so)
+    headers = ["Measure", capitalised(windows.main.describe()), "Base"]
+    if tested:
+        headers.append("Change on the previous 3 months")
+    if windows.longer:
+        headers += [capitalised(windows.longer.describe()), "Base"]
     rows = []
     for metric, label in HEADLINE:
-        cells = {}
-        for period_type in ("rolling_3m", "rolling_12m"):
-            found = con.execute(
-                "select rate, ci_low, ci_high, withheld, indicative from marts.published_metric_values"
-                " where metric = ? and period_type = ? and period = ? and breakdown = 'all'",
-                [metric, period_type, period],
-            ).fetchall()
-            cells[period_type] = rate_with_interval(found)
-        change = con.execute(
-            "select difference, significant from marts.metric_changes where metric = ? and breakdown = 'all'"
-            " and comparison = 'previous_3m' and period = ?",
-            [metric, period],
-        ).fetchall()
-        moved = "–"
-        if change and change[0][0] is not None:
-            moved = f"{100 * change[0][0]:+.1f} points" + (" (significant)" if change[0][1] else "")
-        rows.append([label, cells["rolling_3m"], moved, cells["rolling_12m"]])
-    rights = {
-        period_type: con.execute(
-            "select rate, ci_low, ci_high, suppressed, indicative from marts.victims_code_by_principle"
-            " where principle = 'all' and period_type = ? and period = ?",
-            [period_type, period],
-        ).fetchall()
-        for period_type in ("rolling_3m", "rolling_12m")
-    }
-
-    label = "Victims' Code rights met (all rights)"
-    rows.append([label, rate_with_interval(rights["rolling_3m"]), "–", rate_with_interval(rights["rolling_12m"])])
-    return rows
+        cell = data.main.get((metric, *ALL), NO_ANSWERS)
+        row = [label, rate_interval(cell), base_text(cell)]
+        if tested:
+            row.append(change_text(data.changes.get(metric), cell))
+        if windows.longer:
+            longer = data.longer.get((metric, *ALL), NO_ANSWERS)
+            row += [rate_interval(longer), base_text(longer)]
+        rows.append(row)
+    caption = "Headline measures with 95% intervals (base: the answers the rate is out of)"
+    return table(caption, headers, rows)
 
 
-def what_changed(con: duckdb.DuckDBPyConnection, period: str) -> str:
-    """Plain English from the significant changes only (all respondents)."""
-    found = con.execute(
-        "select m.label, c.comparison, c.rate, c.comparison_rate from marts.metric_changes as c"
-        " inner join reference.metrics as m using (metric)"
-        " where c.significant and c.breakdown = 'all' and c.period = ? order by abs(c.difference) desc limit 5",
-        [period],
-    ).fetchall()
-    if not found:
-        return (
-            "No change against the previous 3 months or the same 3 months a year earlier was statistically significant."
-        )
-    sentences = [
-        f"{label} {'rose' if rate > before else 'fell'} from {percent(before)} to {percent(rate)} "
-        f"(against {'the previous 3 months' if comparison == 'previous_3m' else 'the same 3 months a year earlier'})."
-        for label, comparison, rate, before in found
+def change_text(change: tuple | None, cell: Cell) -> str:
+    """ "+3.9 points, not significant"; [x] where not tested; [c] where a side is withheld.
+
+    >>> change_text((-0.0004, False, "2024-08"), Cell()), change_text((0.039, True, "2024-08"), Cell())
+    ('0.0 points, not significant', '+3.9 points, significant')
+    """
+    if change is None:
+        return NOT_AVAILABLE
+    difference, significant, _ = change
+    if cell.withheld or difference is None:
+        return WITHHELD
+    points = round_half_away(100 * difference) or 0.0  # never "-0.0"
+    return f"{points:+.1f} points, {'significant' if significant else 'not significant'}".replace("+0.0", "0.0")
+
+
+def crime_type_rows(data: ReportData) -> list[tuple[str, CellKey]]:
+    """(label, (breakdown, value)) for all victims, domestic abuse, then each crime group."""
+    rows = [("All victims", ALL), ("Domestic abuse (any crime type)", ("domestic_abuse", "Y"))]
+    return rows + [(data.labels.value("crime_group", g), ("crime_group", g)) for g in data.crime_groups]
+
+
+def crime_type_table(data: ReportData) -> str:
+    rows = []
+    for label, (breakdown, value) in crime_type_rows(data):
+        responses = data.detail.get((RESPONSES, breakdown, value), NO_ANSWERS)
+        rates = [rate_text(data.detail.get((m, breakdown, value), NO_ANSWERS)) for m in SCORECARD]
+        rows.append([label, base_text(responses), *rates])
+    return table(
+        f"Crime-type scorecard, {data.windows.detail.describe()} (share of those answering)",
+        ["Crime type", "Responses", "Satisfied overall", "Kept informed", "Treated fairly"],
+        rows,
+    )
+
+
+def rights_table(data: ReportData) -> str:
+    rows = []
+    for code, text, principle in data.rights:
+        cell = data.detail.get((code, *ALL), NO_ANSWERS)
+        rows.append([text, principle.capitalize(), base_text(cell), rate_text(cell)])
+    return table(
+        f"Victims given each right (Y among those answering Y or N), {data.windows.detail.describe()}",
+        ["Right", "Principle", "Answered", "Given"],
+        rows,
+    )
+
+
+def journey_table(data: ReportData) -> str:
+    rows = []
+    for label, (breakdown, value) in crime_type_rows(data)[:1] + crime_type_rows(data)[2:]:
+        responses = data.detail.get((RESPONSES, breakdown, value), NO_ANSWERS)
+        rates = [rate_text(data.detail.get((m, breakdown, value), NO_ANSWERS)) for m in JOURNEY]
+        rows.append([label, base_text(responses), *rates])
+    return table(
+        f"How far cases got, by crime group, {data.windows.detail.describe()} (share of responses)",
+        ["Crime group", "Responses", "Investigation", "Charge decision", "Court", "After court"],
+        rows,
+    )
+
+
+def handoff_table(data: ReportData) -> str:
+    rows = []
+    for service, name in data.labels.services.items():
+        referred = data.detail.get((f"svc_{service}_contact", *ALL))
+        if referred is None:
+            rows.append([name, "0", *[NOT_APPLICABLE] * len(HANDOFF)])
+            continue
+        counts = [count_text(data.detail.get((f"svc_{service}_{step}", *ALL), NO_ANSWERS)) for step in HANDOFF]
+        rows.append([name, base_text(referred), *counts])
+    return table(
+        f"From police to commissioned services: the handoff chain, {data.windows.detail.describe()} (responses)",
+        ["Service", "Referred", "Contacted", "Within 5 days", "Satisfied", "Better able to cope"],
+        rows,
+    )
+
+
+def ratings_tables(data: ReportData) -> str:
+    """One table per contract: each KPI with its target, rate, interval, base and rating (in
+    words, with a coloured mark beside it: never colour alone)."""
+    contracts: dict[str, list[list[str]]] = {}
+    for name, area, service, metric, target, denominator, rate, low, high, indicative, rating in data.ratings:
+        contract = name if area == "all" else f"{name} ({data.labels.value('area', area)} only)"
+        service_name = data.labels.service(service)
+        cell = Cell(None, denominator, rate if denominator else None, low, high, denominator is None, indicative)
+        words = Markup(f'<span class="rating {rating}">{html.escape(RATINGS.get(rating, (rating,))[0])}</span>')
+        contracts.setdefault(contract, []).append([
+            service_name, data.labels.metric(metric).removeprefix(f"{service_name}: "), percent(target),
+            rate_interval(cell), base_text(cell) if denominator != 0 else "0", words,
+        ])  # fmt: skip
+    window = data.windows.detail.describe()
+    headers = ["Service", "Measure", "Target", "Rate (95% interval)", "Base", "Rating"]
+    tables = [table(f"{contract}, {window}", headers, rows) for contract, rows in contracts.items()]
+    return "".join(tables) or table(f"Key performance indicators, {window}", headers, [])
+
+
+def ratings_key() -> str:
+    items = "".join(f"<li><strong>{html.escape(w)}</strong>: {html.escape(m)}</li>" for w, m in RATINGS.values())
+    return f'<p class="note">Ratings compare each 95% interval with its target:</p><ul class="note">{items}</ul>'
+
+
+def quota_table(data: ReportData) -> str:
+    by_month: dict[str, dict[str, str]] = {}
+    for period, quota, target, delivered, met in data.quotas:
+        by_month.setdefault(period, {})[quota] = f"{delivered} of {target}" + ("" if met else " (not met)")
+    rows = [[month_label(p), *(cells.get(q, NOT_APPLICABLE) for q in QUOTAS)] for p, cells in by_month.items()]
+    return table(
+        f"Interviews delivered against the supplier's monthly quotas, {data.windows.main.describe()}",
+        ["Month", *QUOTAS.values()],
+        rows,
+    )
+
+
+def findings_html(findings: Findings) -> str:
+    items = "".join(f"<li>{html.escape(f.sentence())}</li>" for f in findings.listed)
+    return f"<p>{html.escape(findings.summary)}</p>" + (f"<ul>{items}</ul>" if items else "")
+
+
+def which_tables(windows: ReportWindows) -> str:
+    """The sentence that says which window the tables use, and why."""
+    if windows.main.months == 12:
+        return f"Every table is for {windows.detail.describe()}."
+    if windows.longer:
+        return (f"The tables below are for {windows.longer.describe()}, ending with the headline's 3 months: "
+                "12 months of answers give steadier figures for small groups.")  # fmt: skip
+    return (f"The tables below are for {windows.main.describe()}: the survey's data do not yet cover the 12 months "
+            f"ending {month_label(windows.main.period)}, so no 12-month figures are published for it.")  # fmt: skip
+
+
+def notes_html(windows: ReportWindows) -> str:
+    shorthand = "".join(f"<dt>{html.escape(s)}</dt><dd>{html.escape(text)}</dd>" for s, text in SHORTHAND.items())
+    points = [
+        which_tables(windows),
+        "Rates are the share of those who answered the question (the base); intervals are 95% Wilson intervals.",
+        "A change or a difference between groups is reported only when it is significant once the number of tests "
+        "made is allowed for (Benjamini–Hochberg q-value below 0.05); a p-value below 0.05 on its own is not enough.",
+        "Only published figures are shown, for whole windows of 3 or 12 months: a single month beside its window "
+        "could be worked out by subtraction.",
+        "No comments are quoted in this report.",
     ]
-    return "Significant changes: " + " ".join(sentences)
+    items = "".join(f"<li>{html.escape(p)}</li>" for p in points)
+    return (f'<h2>Notes</h2><p>Shorthand in the tables, as the Government Analysis Function recommends:</p>'
+            f'<dl class="shorthand">{shorthand}</dl><ul class="note">{items}</ul>')  # fmt: skip
 
 
-def write_report(settings: Settings, period: str, out: Path) -> Path:
-    """Write ``VictimVoice_report_<period>.html`` for the 3 and 12 months ending ``period``."""
-    with open_reader(settings.warehouse, db_key=settings.db_key) as con:
-        periods = published_periods(con)
-        if period not in periods:
-            raise ConfigurationError(f"no published rolling 3-month figures end in {period}; available: "
-                                     f"{', '.join(periods[-6:]) or 'none yet'}")  # fmt: skip
-        data = {name: con.execute(sql, [period] * sql.count("?")).fetchall() for name, sql in REPORT_QUERIES.items()}
-        data["headline"] = headline_rows(con, period)
-        data["changed"] = what_changed(con, period)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = out / f"VictimVoice_report_{period}.html"
-    with written_whole(path) as part:
-        part.write_text(render(period, data), encoding="utf-8")
-    return path
-
-
-REPORT_QUERIES = {
-    "responses": "select denominator, withheld from marts.published_metric_values"
-    " where metric = 'journey_INVESTIGATION' and period_type = 'rolling_3m' and period = ? and breakdown = 'all'",
-    "trend": "select period, rate, ci_low, ci_high from marts.published_metric_values"
-    f" where metric = '{HEADLINE_METRICS[0]}'"
-    " and period_type = 'rolling_3m' and breakdown = 'all' and period <= ? order by period",
-    "scorecard": "select crime_type, responses, satisfied_overall, kept_informed, treated_fairly, rights_met"
-    " from marts.crime_type_scorecard where period_type = 'rolling_12m' and period = ? order by crime_type",
-    "rights": "select right_text, principle, rate, suppressed, indicative from marts.victims_code_by_right"
-    " where period_type = 'rolling_12m' and period = ? order by right_code",
-    "funnel": "select crime_group, responses, reached_investigation, reached_charge_decision, reached_court,"
-    " reached_post_court from marts.journey_funnel_by_crime_group where period_type = 'rolling_12m' and period = ?"
-    " order by crime_group",
-    "chain": "select service_name, referred, contacted, contacted_within_target, supported, satisfied,"
-    " better_able_to_cope from marts.service_handoff_chain where period_type = 'rolling_12m' and period = ?"
-    " order by service",
-    "quotas": "select period, quota, target, delivered, met from marts.quota_compliance where period <= ?"
-    " order by period desc, quota limit 18",
-}
-
-
-def render(period: str, data: dict) -> str:
-    """The page, from the figures gathered for it."""
-    [(responses, withheld)] = data["responses"] or [(None, True)]
+def render(data: ReportData, charts: dict[str, str]) -> str:
+    """The page, from the figures gathered for it and the charts as inline SVG figures."""
+    windows = data.windows
+    responses = data.main.get((RESPONSES, *ALL), NO_ANSWERS)
+    title = f"Victim Voice: the victims' survey, {windows.main.describe()}"
     sections = [
-        f"<h1>Victim Voice: the victims' survey, 3 months to {html.escape(period)}</h1>",
+        f"<h1>{html.escape(title)}</h1>",
         f'<p class="note">Office of the Police and Crime Commissioner for Wiltshire and Swindon. Generated '
-        f"{date.today().isoformat()}. Responses in these 3 months: {count(None if withheld else responses)}.</p>",
+        f"{date.today().isoformat()}. Responses in {html.escape(windows.main.describe())}: {base_text(responses)}. "
+        f"{html.escape(which_tables(windows))}</p>",
         "<h2>Headline</h2>",
-        table(
-            "Headline measures with 95% intervals, and the change against the previous 3 months",
-            ["Measure", "3 months", "Change", "12 months"],
-            data["headline"],
-        ),
-        f"<p>{html.escape(data['changed'])}</p>",
+        headline_table(data),
+        "<h2>What changed</h2>",
+        findings_html(data.changed),
         "<h2>Trend</h2>",
-        trend_svg(f"{HEADLINE[0][1]}, rolling 3 months", data["trend"]),
+        charts["trend"],
         "<h2>Crime types</h2>",
-        table(
-            "Crime-type scorecard, 12 months (domestic abuse and sexual offences always shown)",
-            ["Crime type", "Responses", "Satisfied overall", "Kept informed", "Treated fairly", "Rights met"],
-            [[t, count(n), *(percent(r, r is None) for r in rates)] for t, n, *rates in data["scorecard"]],
-        ),
+        charts["scorecard"],
+        crime_type_table(data),
+        "<h2>Groups that differ</h2>",
+        findings_html(data.differ),
         "<h2>Victims' Code compliance</h2>",
-        table(
-            "Share of victims who were given each right (Y among Y or N), 12 months",
-            ["Right", "Principle", "Given"],
-            [[r, p, percent(rate, sup, ind)] for r, p, rate, sup, ind in data["rights"]],
-        ),
+        rights_table(data),
         "<h2>The service journey</h2>",
-        table(
-            "How far cases got, by crime group, 12 months (share of responses)",
-            ["Crime group", "Responses", "Investigation", "Charge decision", "Court", "After court"],
-            [[g, count(n), *(percent(r, r is None) for r in rates)] for g, n, *rates in data["funnel"]],
-        ),
-        table(
-            "From police to commissioned services: the handoff chain, 12 months (responses)",
-            ["Service", "Referred", "Contacted", "Within 5 days", "Supported", "Satisfied", "Better able to cope"],
-            [[name, *(count(v) for v in values)] for name, *values in data["chain"]],
-        ),
+        journey_table(data),
+        handoff_table(data),
+        "<h2>Contract KPI ratings</h2>",
+        ratings_key(),
+        ratings_tables(data),
         "<h2>Supplier delivery against quotas</h2>",
-        table(
-            "Interviews delivered against the supplier's monthly quotas (latest months)",
-            ["Month", "Quota", "Target", "Delivered", "Met"],
-            [[p, q, str(t), str(d), "yes" if met else "NO"] for p, q, t, d, met in data["quotas"]],
-        ),
-        '<p class="note">[c]: fewer than 10 answers, or withheld so that a small figure cannot be worked out from '
-        "the others. [u]: 10 to 29 answers, low reliability. [x]: not available. "
-        "Rolling windows only: a single month beside its window "
-        "could be worked out by subtraction. No comments are quoted in this report.</p>",
+        quota_table(data),
+        notes_html(windows),
     ]
-    body = "\n".join(sections)
+    running = "".join(c for c in f"Victim Voice report: {windows.main.describe()}" if c not in '\\"<>')
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>Victim Voice report {html.escape(period)}</title><style>{STYLE}</style></head>"
-        f"<body><main>{body}</main></body></html>"
+        f"<title>{html.escape(title)}</title><style>{STYLE.replace('RUNNING_HEAD', running)}</style></head>"
+        f"<body><main>{''.join(sections)}</main></body></html>"
     )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def write_report(settings: Settings, period: str, out: Path, kind: str = "rolling") -> WrittenReport:
+    """Write the ``kind`` report for ``period`` (``VictimVoice_report_2026-11.html``,
+    ``VictimVoice_report_quarter_2026-09.html``, ...) and its charts beside it."""
+    from victim_voice.outputs.report_charts import report_charts  # matplotlib: only when a report is written
+
+    with open_reader(settings.warehouse, db_key=settings.db_key) as con:
+        data = gather(con, choose_windows(con, kind, period))
+    measure = HEADLINE[0][0]
+    bars = [(name, data.detail.get((measure, *key), NO_ANSWERS)) for name, key in crime_type_rows(data)]
+    charts = report_charts(data.windows, data.trend, bars)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem = out / data.windows.file_stem
+    page = stem.with_name(f"{stem.name}.html")
+    with written_whole(page) as part:  # the page first: when it cannot be written, nothing is
+        part.write_text(render(data, {chart.name: chart.html(stem) for chart in charts}), encoding="utf-8")
+    return WrittenReport(page, [path for chart in charts for path in chart.write(stem)])

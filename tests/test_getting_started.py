@@ -5,11 +5,14 @@ how to name one."""
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.given import build_warehouse
 from victim_voice import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +37,19 @@ def test_the_command_is_printed_bare_when_the_path_finds_it(tmp_path: Path, monk
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setattr(sys, "argv", [str(script)])
     assert cli.command_as_typed() == "victim-voice"
+
+
+@pytest.mark.slow
+def test_every_printed_next_step_runs_as_printed(in_repository, tmp_path: Path) -> None:
+    rows = [{"interview_date": f"2024-{m:02d}-10", "sat_overall": 6, "sat_informed": 5} for m in range(4, 10)]
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows * 20])
+    printed = cli.next_steps(warehouse, tmp_path / "outputs")
+    commands = [line.strip() for line in printed.splitlines() if line.startswith("  ")]
+    assert len(commands) >= 2
+    for command in commands:
+        done = subprocess.run(shlex.split(command), cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (command, done.stderr[-800:])
+        assert "Traceback" not in done.stderr
 
 
 def test_a_missing_warehouse_says_how_to_name_one(tmp_path: Path, monkeypatch, capsys) -> None:

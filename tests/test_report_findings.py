@@ -8,7 +8,7 @@ import pytest
 
 from victim_voice.outputs.labels import Labels
 from victim_voice.outputs.report_figures import ReportWindows, Window
-from victim_voice.outputs.report_findings import groups_that_differ, what_changed
+from victim_voice.outputs.report_findings import groups_that_differ, standing_comparisons, what_changed
 
 NOW = Window("rolling_3m", "2024-06", "2024-04", "Apr–Jun 2024")
 BEFORE = Window("rolling_3m", "2024-03", "2024-01", "Jan–Mar 2024")
@@ -116,3 +116,25 @@ def test_groups_differ_on_q_with_both_bases_and_never_beside_a_withheld_cell(con
 
 def test_no_group_comparison_tested_is_said_so(con: duckdb.DuckDBPyConnection) -> None:
     assert differ(con).startswith("No comparison could be tested for Jul 2023–Jun 2024")
+
+
+def standing(con: duckdb.DuckDBPyConnection, *rows: tuple) -> str:
+    for row in rows:
+        sql = "insert into marts.group_comparisons values ('sat_overall', 'rolling_12m', '2024-06', ?, ?, ?, ?, ?)"
+        con.execute(sql, list(row))
+    found = standing_comparisons(con, Labels.read(con), YEAR)
+    return " ".join([found.summary, *(f.sentence() for f in found.listed)])
+
+
+def test_domestic_abuse_is_compared_with_other_victims_even_when_it_does_not_differ(con) -> None:
+    said = standing(con, ("domestic_abuse", "Y", 0.0495, 0.44, False))
+    assert ("Whole experience, Domestic abuse: 40.0% (base 100) against 75.0% (base 400) for other victims: "
+            "no significant difference; q = 0.440.") in said  # fmt: skip
+    assert "differs;" not in said
+    # the other headline measures and hate crime were not tested: counted, not claimed
+    assert "(5 of 6 could not be tested or would show a withheld figure)" in said
+
+
+def test_a_significant_standing_comparison_says_it_differs(con) -> None:
+    said = standing(con, ("domestic_abuse", "Y", 0.0001, 0.0004, True))
+    assert "for other victims: differs; q < 0.001." in said

@@ -44,7 +44,7 @@ from victim_voice.outputs.report_figures import (
     month_label,
     published_cells,
 )
-from victim_voice.outputs.report_findings import Findings, groups_that_differ, what_changed
+from victim_voice.outputs.report_findings import Findings, groups_that_differ, standing_comparisons, what_changed
 from victim_voice.settings import Settings
 from warehouse.db import open_reader
 
@@ -113,6 +113,7 @@ class ReportData:
     changes: dict[str, tuple]
     changed: Findings
     differ: Findings
+    standing: Findings
     trend: list[tuple[str, Cell]]
     ratings: list[tuple]
     quotas: list[tuple]
@@ -169,6 +170,7 @@ def gather(con: duckdb.DuckDBPyConnection, windows: ReportWindows) -> ReportData
         changes=headline_changes(con, windows.main),
         changed=what_changed(con, labels, windows),
         differ=groups_that_differ(con, labels, windows.detail),
+        standing=standing_comparisons(con, labels, windows.detail),
         trend=trend_cells(con, windows),
         ratings=kpi_ratings(con, windows.detail),
         quotas=quota_months(con, windows.main),
@@ -445,6 +447,7 @@ def render(data: ReportData, charts: dict[str, str]) -> str:
         charts["scorecard"],
         crime_type_table(data),
         "<h2>Groups that differ</h2>",
+        findings_html(data.standing),
         findings_html(data.differ),
         "<h2>Victims' Code compliance</h2>",
         rights_table(data),

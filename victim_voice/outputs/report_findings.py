@@ -205,3 +205,41 @@ def groups_that_differ(con: duckdb.DuckDBPyConnection, labels: Labels, window: W
             listed.append(Finding(f"{labels.metric(metric)}, {group_name(labels, breakdown, value)}", what, q_value))
     lead += f"; {len(significant)} differ significantly {SIGNIFICANCE}{counted(listed, len(significant), withheld)}."
     return Findings(lead, listed)
+
+
+STANDING = ("domestic_abuse", "hate_crime")  # asked about every time, whether or not they differ
+
+
+def standing_comparisons(con: duckdb.DuckDBPyConnection, labels: Labels, window: Window) -> Findings:
+    """Domestic abuse and hate crime victims against other victims on the headline measures,
+    said whether or not they differ (the question is asked every time): both rates with their
+    bases and the q-value, "differs" only where significant. A comparison that was not tested
+    (a side below 30 answers or withheld) or that would show a withheld figure is left out and
+    counted."""
+    tests = {
+        (m, b): (sig, q)
+        for m, b, sig, q in con.execute(
+            "select metric, breakdown, significant, q_value from marts.group_comparisons"
+            " where period_type = ? and period = ? and breakdown_value = 'Y' and list_contains(?, breakdown)"
+            " and list_contains(?, metric)",
+            [window.period_type, window.period, list(STANDING), list(HEADLINE_METRICS)],
+        ).fetchall()
+    }
+    breakdowns = by_breakdown(published_cells(con, window))
+    listed, untested = [], 0
+    for breakdown in STANDING:
+        for metric in HEADLINE_METRICS:
+            breakdown_cells = breakdowns.get((metric, breakdown), {})
+            cell, rest = breakdown_cells.get("Y"), rest_of(breakdown_cells, labels, breakdown, "Y")
+            if (metric, breakdown) not in tests or not shown(cell) or rest is None:
+                untested += 1
+                continue
+            significant, q_value = tests[(metric, breakdown)]
+            verdict = "differs" if significant else "no significant difference"
+            what = f"{rate_and_base(cell)} against {rate_and_base(rest[0])} for other victims: {verdict}"
+            listed.append(Finding(f"{labels.metric(metric)}, {labels.value(breakdown, 'Y')}", what, q_value))
+    lead = f"Domestic abuse and hate crime victims against other victims, {window.label}, whether or not they differ"
+    if untested:
+        lead += f" ({untested} of {len(STANDING) * len(HEADLINE_METRICS)} could not be tested or would show a "
+        lead += "withheld figure)"
+    return Findings(lead + ":", listed)

@@ -5,6 +5,7 @@ how to name one."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -57,3 +58,31 @@ def test_a_missing_warehouse_says_how_to_name_one(tmp_path: Path, monkeypatch, c
     assert cli.main(["query", "select 1"]) == 2
     err = capsys.readouterr().err
     assert "--warehouse PATH or VICTIM_VOICE_WAREHOUSE" in err and "demo-data/warehouse.duckdb" in err
+
+
+def readme_answers() -> list[list[str]]:
+    """The commands of the README's "Answering common questions", as arguments."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Answering common questions", 1)[1].split("\n## ", 1)[0]
+    return [shlex.split(found) for found in re.findall(r"`\.venv/bin/victim-voice\s([^`]+)`", section)]
+
+
+@pytest.mark.slow
+def test_the_readme_answers_every_common_question_with_a_command_that_runs(tmp_path: Path, capsys) -> None:
+    months = [
+        f"{year}-{month:02d}" for year, month in [(2025, m) for m in range(4, 13)] + [(2026, m) for m in range(1, 10)]
+    ]
+    rows = [
+        {"interview_date": f"{month}-10", "sat_overall": 6 - n % 3, "sat_informed": 5, "vcop_03": "Y",
+         "domestic_abuse": "Y" if n % 4 == 0 else "N", "crime_group": ("THEFT", "RAPE", "ROBBERY")[n % 3]}
+        for month in months for n in range(40)
+    ]  # fmt: skip
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
+    commands = readme_answers()
+    assert len(commands) >= 6
+    for number, arguments in enumerate(commands):
+        arguments = [str(warehouse) if a == "demo-data/warehouse.duckdb" else a for a in arguments]
+        out = arguments.index("--out") + 1
+        arguments[out] = str(tmp_path / f"{number}" / arguments[out])
+        assert cli.main(arguments) == 0, (arguments, capsys.readouterr().err)
+        assert Path(arguments[out]).exists()

@@ -93,12 +93,17 @@ def test_nothing_tested_is_not_called_no_change(con: duckdb.DuckDBPyConnection) 
     assert "significant" not in said
 
 
-def differ(con: duckdb.DuckDBPyConnection, *rows: tuple) -> str:
+def compared(con: duckdb.DuckDBPyConnection, section, *rows: tuple) -> str:
+    """What ``section`` says of sat_overall's group comparisons ``rows`` (breakdown, value, p, q, significant)."""
     for row in rows:
         sql = "insert into marts.group_comparisons values ('sat_overall', 'rolling_12m', '2024-06', ?, ?, ?, ?, ?)"
         con.execute(sql, list(row))
-    found = groups_that_differ(con, Labels.read(con), YEAR)
+    found = section(con, Labels.read(con), YEAR)
     return " ".join([found.summary, *(f.sentence() for f in found.listed)])
+
+
+def differ(con: duckdb.DuckDBPyConnection, *rows: tuple) -> str:
+    return compared(con, groups_that_differ, *rows)
 
 
 def test_groups_differ_on_q_with_both_bases_and_never_beside_a_withheld_cell(con: duckdb.DuckDBPyConnection) -> None:
@@ -119,11 +124,7 @@ def test_no_group_comparison_tested_is_said_so(con: duckdb.DuckDBPyConnection) -
 
 
 def standing(con: duckdb.DuckDBPyConnection, *rows: tuple) -> str:
-    for row in rows:
-        sql = "insert into marts.group_comparisons values ('sat_overall', 'rolling_12m', '2024-06', ?, ?, ?, ?, ?)"
-        con.execute(sql, list(row))
-    found = standing_comparisons(con, Labels.read(con), YEAR)
-    return " ".join([found.summary, *(f.sentence() for f in found.listed)])
+    return compared(con, standing_comparisons, *rows)
 
 
 def test_domestic_abuse_is_compared_with_other_victims_even_when_it_does_not_differ(con) -> None:

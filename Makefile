@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test bench lint format clean name-model redaction-eval
+.PHONY: help install demo test bench lint format clean name-model redaction-eval themes-model themes-eval
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,12 @@ name-model: install ## retrain the redactor's name model from ../shared/data/rea
 
 redaction-eval: install ## the redactor measured on the held-out real text (../shared/data/realtext-dev, test half)
 	$(PYTHON) -m victim_voice.protection.redaction_eval --realtext ../shared/data/realtext-dev --split test
+
+themes-model: install ## retrain the comments' sentiment model from the dev part of victim_voice/themes/labelled/
+	$(PYTHON) -m victim_voice.themes.training
+
+themes-eval: install ## the comment themes and sentiment measured on the held-out part of the labelled set
+	$(PYTHON) -m victim_voice.themes.evaluation
 
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -25,10 +25,11 @@ demo: install ## generate demo deliveries and run the monthly flow end to end (d
 test: install ## run the test suite (two processes, one test file each at a time)
 	$(PYTHON) -m pytest -n 2 --dist loadfile
 
-bench: install ## benchmarks (about 15 minutes, not part of make test): monthly run, throughput, memory, metrics
+bench: install ## benchmarks (about 16 minutes, not part of make test): monthly run, throughput, memory, metrics, themes
 	$(PYTHON) benchmarks/bench_monthly.py
 	$(PYTHON) benchmarks/bench_ingest.py
 	$(PYTHON) benchmarks/bench_metrics.py
+	$(PYTHON) benchmarks/bench_themes.py
 
 name-model: install ## retrain the redactor's name model from ../shared/data/realtext-dev (dev half) and generated comments
 	$(PYTHON) -m victim_voice.protection.name_model_training

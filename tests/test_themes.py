@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from victim_voice.cli import main
 from victim_voice.themes import codeframe, sentiment
@@ -61,6 +63,7 @@ def test_our_codeframe_is_the_specs() -> None:
     assert list(spec["sentiment"]) == list(codeframe.SENTIMENTS)
 
 
+@pytest.mark.slow
 def test_the_committed_sentiment_model_is_what_training_gives() -> None:
     """`make themes-model` reproduces sentiment_model.json from the repository."""
     pytest.importorskip("sklearn", reason="scikit-learn (a dev extra) trains the model")
@@ -92,6 +95,21 @@ def test_negation_clauses_and_redaction_tokens(text: str, themes: dict[str, str]
 
 def test_one_theme_raised_both_ways_in_two_clauses_is_mixed() -> None:
     assert classify("Quick to charge, but slow to get to court.").themes["timeliness"] == "MIXED"
+
+
+WORDS = st.sampled_from(
+    "not never nobody once call called updated kind rude court trial [NAME] [PHONE] safe scared but . , ! "
+    "support referral waited months NFA charged believed me police officer children compensation".split()
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200) | st.lists(WORDS, max_size=25).map(" ".join))
+def test_any_text_gets_valid_codes(text: str) -> None:
+    coding = classify(text)
+    assert set(coding.themes) <= set(codeframe.THEMES)
+    assert set(coding.themes.values()) <= {"POS", "NEG", "MIXED"}
+    assert coding.sentiment in codeframe.SENTIMENTS
 
 
 def test_an_empty_comment_is_neutral_and_raises_nothing() -> None:

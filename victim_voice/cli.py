@@ -700,6 +700,54 @@ def command_redact(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def read_comment_lines(source: str) -> list[dict]:
+    """The records of a JSON-lines file of comments, each with a "text" string; a bad line is a
+    UsageError naming the file and line."""
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        raise UsageError(f"{source}: cannot be read ({error.strerror or error})") from None
+    records = []
+    for number, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise UsageError(f"{source}, line {number}: not UTF-8 text") from None
+        except json.JSONDecodeError:
+            raise UsageError(f"{source}, line {number}: not a JSON object") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise UsageError(f'{source}, line {number}: needs a "text" string (and an "id")')
+        records.append(record)
+    return records
+
+
+def command_themes_classify(args: argparse.Namespace, settings: Settings) -> int:
+    """Code a JSON-lines file of comments into themes and sentiment, so anyone can check the classifier."""
+    from victim_voice.themes.classifier import classify
+
+    source, target = args.input, args.output
+    if source != "-" and not Path(source).is_file():
+        raise UsageError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
+    if source != "-" and target != "-" and Path(target).resolve() == Path(source).resolve():
+        raise UsageError(f"{target}: the output would overwrite the input; choose another file")
+    records = read_comment_lines(source)
+    lines = "".join(
+        json.dumps(classify(record["text"]).as_record(record.get("id")), ensure_ascii=False) + "\n"
+        for record in records
+    )
+    if target == "-":
+        sys.stdout.write(lines)
+    else:
+        try:
+            Path(target).write_text(lines, encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise UsageError(f"{target}: cannot be written (is its folder there?)") from None
+        print(f"Coded {len(records)} comment(s) into {target}.", file=sys.stderr)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -988,6 +1036,26 @@ def build_parser() -> argparse.ArgumentParser:
     redact.add_argument("--in", dest="input", required=True, help="JSON-lines file of comments, or - for stdin")
     redact.add_argument("--out", dest="output", required=True, help="where to write the result, or - for stdout")
     redact.set_defaults(handler=command_redact)
+
+    themes = commands.add_parser(
+        "themes",
+        help="code comments into the codeframe's themes and a sentiment",
+        description="The codeframe's 14 themes, each with a polarity (POS, NEG or MIXED), and each comment's "
+        "sentiment (POSITIVE, NEGATIVE, MIXED, NEUTRAL), offline.",
+        epilog="Example: victim-voice themes classify --in comments.jsonl --out coded.jsonl",
+    )
+    themes_steps = themes.add_subparsers(dest="step", required=True, metavar="STEP")
+    classify = themes_steps.add_parser(
+        "classify",
+        help="code a JSON-lines file of comments (to check the classifier on your own labelled comments)",
+        description='Read lines {"id": ..., "text": ...}; write {"id": ..., "themes": {"<theme>": "POS" | "NEG" | '
+        '"MIXED"}, "sentiment": ...}. No warehouse needed; measure the result against your own labels. A line '
+        "that is not a JSON object with a text is an error naming the file and line (exit 2).",
+        epilog="Example: victim-voice themes classify --in comments.jsonl --out coded.jsonl   (- for stdin or stdout)",
+    )
+    classify.add_argument("--in", dest="input", required=True, help="JSON-lines file of comments, or - for stdin")
+    classify.add_argument("--out", dest="output", required=True, help="where to write the codes, or - for stdout")
+    classify.set_defaults(handler=command_themes_classify)
     return parser
 
 

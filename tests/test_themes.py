@@ -1,0 +1,192 @@
+"""Comment themes and sentiment: the labelled set, the held-out figures, the trained weights, the command.
+
+The floors hold the figures measured on the held-out part (README, "What victims say"), so a
+change to the cues or the sentiment model that codes comments worse fails here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from victim_voice.cli import main
+from victim_voice.themes import codeframe, sentiment
+from victim_voice.themes.classifier import classify
+from victim_voice.themes.evaluation import measure
+from victim_voice.themes.training import LABELLED, load
+
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "codeframe.yaml"
+
+
+@pytest.fixture(scope="module")
+def held_out() -> list[dict]:
+    return load(split="test")
+
+
+def test_held_out_macro_f1_and_sentiment_accuracy_do_not_fall(held_out: list[dict]) -> None:
+    measured = measure(held_out)
+    assert measured.macro_f1 >= 0.74
+    assert measured.sentiment_accuracy >= 0.87
+
+
+def test_the_labelled_set_is_large_varied_and_well_formed() -> None:
+    rows = load()
+    assert len(rows) >= 500
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert len({r["text"].lower() for r in rows}) == len(rows)  # no comment in both parts
+    assert {r["split"] for r in rows} == {"dev", "test"}
+    assert sum(r["split"] == "test" for r in rows) >= 150
+    assert {r["sentiment"] for r in rows} == set(codeframe.SENTIMENTS)
+    assert all(set(r["themes"]) <= set(codeframe.THEMES) for r in rows)
+    assert all(set(r["themes"].values()) <= {"POS", "NEG", "MIXED"} for r in rows)
+    assert sum(not r["themes"] for r in rows) >= 30  # comments raising no theme
+    assert sum("MIXED" in r["themes"].values() for r in rows) >= 15
+    assert any("[NAME]" in r["text"] for r in rows) and any("[PHONE]" in r["text"] for r in rows)
+
+
+def test_every_label_is_in_the_held_out_part_often_enough_to_measure(held_out: list[dict]) -> None:
+    support = {label: sum(label in codeframe.raised(r["themes"]) for r in held_out) for label in codeframe.LABELS}
+    assert min(support.values()) >= 5, {k: v for k, v in support.items() if v < 5}
+
+
+@pytest.mark.skipif(not SPEC.is_file(), reason=f"no codeframe spec at {SPEC}")
+def test_our_codeframe_is_the_specs() -> None:
+    import yaml
+
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    assert spec["version"] == codeframe.VERSION
+    assert {t: v["label"] for t, v in spec["themes"].items()} == codeframe.THEME_LABELS
+    assert list(spec["sentiment"]) == list(codeframe.SENTIMENTS)
+
+
+@pytest.mark.slow
+def test_the_committed_sentiment_model_is_what_training_gives() -> None:
+    """`make themes-model` reproduces sentiment_model.json from the repository."""
+    pytest.importorskip("sklearn", reason="scikit-learn (a dev extra) trains the model")
+    from victim_voice.themes import training
+
+    retrained = training.train(training.load(split="dev"))
+    committed = json.loads(sentiment.MODEL_FILE.read_text(encoding="utf-8"))
+    assert retrained["classes"] == committed["classes"]
+    assert retrained["weights"].keys() == committed["weights"].keys()
+    assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["bias"], committed["bias"], strict=True))
+    for name, row in committed["weights"].items():
+        assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["weights"][name], row, strict=True)), name
+
+
+@pytest.mark.parametrize(
+    ("text", "themes"),
+    [
+        ("Not once did anyone call me back.", {"contact_access": "NEG"}),
+        ("Not once did I have to chase for an update.", {"kept_informed": "POS"}),
+        ("They didn't believe me.", {"believed": "NEG"}),
+        ("My worker was kind and never made me feel stupid.", {"respect_empathy": "POS"}),
+        ("PC [NAME] rang me on [PHONE] about [ADDRESS], [POSTCODE].", {}),
+        ("n/a", {}),
+    ],
+)
+def test_negation_clauses_and_redaction_tokens(text: str, themes: dict[str, str]) -> None:
+    assert classify(text).themes == themes
+
+
+def test_one_theme_raised_both_ways_in_two_clauses_is_mixed() -> None:
+    assert classify("Quick to charge, but slow to get to court.").themes["timeliness"] == "MIXED"
+
+
+WORDS = st.sampled_from(
+    "not never nobody once call called updated kind rude court trial [NAME] [PHONE] safe scared but . , ! "
+    "support referral waited months NFA charged believed me police officer children compensation".split()
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200) | st.lists(WORDS, max_size=25).map(" ".join))
+def test_any_text_gets_valid_codes(text: str) -> None:
+    coding = classify(text)
+    assert set(coding.themes) <= set(codeframe.THEMES)
+    assert set(coding.themes.values()) <= {"POS", "NEG", "MIXED"}
+    assert coding.sentiment in codeframe.SENTIMENTS
+
+
+def test_an_empty_comment_is_neutral_and_raises_nothing() -> None:
+    assert classify("   ").as_record(7) == {"id": 7, "themes": {}, "sentiment": "NEUTRAL"}
+
+
+def test_praise_and_complaint_in_one_comment_is_mixed() -> None:
+    coding = classify("The officer who came was lovely, but I never heard anything after that and it was dropped.")
+    assert coding.themes["respect_empathy"] == "POS"
+    assert coding.themes["kept_informed"] == "NEG"
+    assert coding.sentiment == "MIXED"
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_classify_writes_one_coded_line_per_comment(tmp_path: Path, capsys) -> None:
+    source, target = tmp_path / "comments.jsonl", tmp_path / "coded.jsonl"
+    source.write_text(
+        '{"id": "a", "text": "Nobody told me he had been released. I am scared."}\n\n'
+        '{"id": 2, "text": "The IDVA was my rock."}\n',
+        encoding="utf-8",
+    )
+    assert main(["themes", "classify", "--in", str(source), "--out", str(target)]) == 0
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert lines == [
+        {"id": "a", "themes": {"kept_informed": "NEG", "safety": "NEG"}, "sentiment": "NEGATIVE"},
+        {"id": 2, "themes": {"emotional_support": "POS"}, "sentiment": "POSITIVE"},
+    ]
+    assert "Coded 2 comment(s)" in capsys.readouterr().err
+
+
+def test_classify_agrees_with_the_labelled_set_as_measured(tmp_path: Path) -> None:
+    """The command codes as the evaluation measures: its output scored against the labels gives the same F1."""
+    rows = load(split="test")
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in rows), encoding="utf-8")
+    assert main(["themes", "classify", "--in", str(source), "--out", str(target)]) == 0
+    coded = {c["id"]: c for c in map(json.loads, target.read_text(encoding="utf-8").splitlines())}
+    assert [coded[r["id"]]["themes"] for r in rows] == [classify(r["text"]).themes for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"id": 1, "text": "fine"}\nnot json\n', "line 2: not a JSON object"),
+        (b'{"id": 1, "comment": "no text field"}\n', 'line 1: needs a "text" string'),
+        (b'{"id": 1, "text": 5}\n', 'line 1: needs a "text" string'),
+        (b'["a list"]\n', 'line 1: needs a "text" string'),
+        (b'{"id": 1, "text": "caf\xe9"}\n', "line 1: not UTF-8 text"),
+    ],
+)
+def test_a_bad_line_is_named_with_exit_2_and_nothing_written(tmp_path: Path, capsys, content, message) -> None:
+    source, target = tmp_path / "bad.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(content)
+    assert main(["themes", "classify", "--in", str(source), "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert f"{source}, {message}" in err and "Traceback" not in err
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("problem", ["missing", "folder", "no output folder"])
+def test_an_unreadable_input_or_unwritable_output_is_a_clear_error(tmp_path: Path, capsys, problem: str) -> None:
+    source = tmp_path / "comments.jsonl"
+    source.write_text('{"id": 1, "text": "fine"}\n', encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    if problem == "missing":
+        source = tmp_path / "nowhere.jsonl"
+    elif problem == "folder":
+        source = tmp_path
+    else:
+        target = tmp_path / "no-such-folder" / "out.jsonl"
+    assert main(["themes", "classify", "--in", str(source), "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("victim-voice: error: ") and "Traceback" not in err
+
+
+def test_the_labelled_set_ships_beside_its_guideline() -> None:
+    guideline = (LABELLED.parent / "GUIDELINE.md").read_text(encoding="utf-8")
+    assert "held out" in guideline and all(theme in guideline for theme in codeframe.THEMES)

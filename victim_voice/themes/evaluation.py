@@ -1,0 +1,172 @@
+"""Measuring the theme classifier on the labelled set: per theme and polarity precision, recall
+and F1, their macro average, and sentiment accuracy.
+
+A theme coded MIXED counts as raised both ways, so each of the 28 (theme, polarity) labels is
+scored on its own; macro F1 is their plain average. ``test`` is the held-out part, never used
+to write the cues or train the sentiment model.
+
+    .venv/bin/python -m victim_voice.themes.evaluation                 # the held-out table (make themes-eval)
+    .venv/bin/python -m victim_voice.themes.evaluation --split dev
+    .venv/bin/python -m victim_voice.themes.evaluation --compare       # cues against a trained model and a mix
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from victim_voice.themes import codeframe, rules
+from victim_voice.themes.classifier import classify
+from victim_voice.themes.training import load
+
+Label = tuple[str, str]
+
+
+@dataclass
+class Measurement:
+    """Counts per (theme, polarity) label and of sentiments right, over a set of comments."""
+
+    true_positive: Counter[Label] = field(default_factory=Counter)
+    false_positive: Counter[Label] = field(default_factory=Counter)
+    false_negative: Counter[Label] = field(default_factory=Counter)
+    sentiment_right: int = 0
+    comments: int = 0
+
+    def add(self, gold: set[Label], found: set[Label]) -> None:
+        self.true_positive.update(gold & found)
+        self.false_positive.update(found - gold)
+        self.false_negative.update(gold - found)
+
+    def precision(self, label: Label) -> float:
+        found = self.true_positive[label] + self.false_positive[label]
+        return self.true_positive[label] / found if found else 0.0
+
+    def recall(self, label: Label) -> float:
+        gold = self.true_positive[label] + self.false_negative[label]
+        return self.true_positive[label] / gold if gold else 0.0
+
+    def f1(self, label: Label) -> float:
+        p, r = self.precision(label), self.recall(label)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def support(self, label: Label) -> int:
+        return self.true_positive[label] + self.false_negative[label]
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(self.f1(label) for label in codeframe.LABELS) / len(codeframe.LABELS)
+
+    @property
+    def sentiment_accuracy(self) -> float:
+        return self.sentiment_right / self.comments if self.comments else 0.0
+
+
+def measure(rows: list[dict], themes: Callable[[str], set[Label]] | None = None) -> Measurement:
+    """The classifier measured on labelled rows (``themes``: another way to find labels, for comparison)."""
+    measured = Measurement()
+    for row in rows:
+        coding = classify(row["text"])
+        found = themes(row["text"]) if themes else codeframe.raised(coding.themes)
+        measured.add(codeframe.raised(row["themes"]), found)
+        measured.sentiment_right += coding.sentiment == row["sentiment"]
+        measured.comments += 1
+    return measured
+
+
+def table(measured: Measurement) -> str:
+    """The measurement as a plain-text table."""
+    lines = [f"{'theme':<20} {'polarity':<8} {'support':>7} {'precision':>9} {'recall':>7} {'F1':>5}"]
+    for label in codeframe.LABELS:
+        lines.append(
+            f"{label[0]:<20} {label[1]:<8} {measured.support(label):>7} {measured.precision(label):>9.2f} "
+            f"{measured.recall(label):>7.2f} {measured.f1(label):>5.2f}"
+        )
+    lines.append(f"macro F1 (28 labels): {measured.macro_f1:.3f}")
+    lines.append(f"sentiment accuracy: {measured.sentiment_accuracy:.3f} ({measured.comments} comments)")
+    return "\n".join(lines)
+
+
+def trained_alternatives(train_rows: list[dict]) -> dict[str, Callable[[str], set[Label]]]:
+    """The methods the cues were chosen against, trained on ``train_rows`` (needs scikit-learn):
+    a TF-IDF logistic regression per label (words 1-2, characters 3-5), and a mix (a logistic
+    regression per label over the cues' hits and the words)."""
+    import re
+
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    gold = [codeframe.raised(row["themes"]) for row in train_rows]
+    texts = [row["text"] for row in train_rows]
+
+    def fit(matrix, transform: Callable[[list[str]], object], c: float) -> Callable[[str], set[Label]]:
+        models = {}
+        for label in codeframe.LABELS:
+            y = [int(label in g) for g in gold]
+            models[label] = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(matrix, y)
+
+        def predict(text: str) -> set[Label]:
+            row = transform([text])
+            return {label for label, model in models.items() if model.predict_proba(row)[0, 1] >= 0.4}
+
+        return predict
+
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2)
+    tfidf = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+    model = fit(tfidf, lambda t: hstack([words.transform(t), chars.transform(t)]).tocsr(), 3.0)
+
+    word = re.compile(r"[a-z']+|\d+")
+
+    def mixed_features(text: str) -> dict[str, float]:
+        found = {f"rule={h.theme}:{h.polarity}": 1.0 for h in rules.comment_hits(text)}
+        found.update({f"w={w}": 1.0 for w in word.findall(rules.normalise(text))})
+        return found
+
+    vectoriser = DictVectorizer()
+    mixed = vectoriser.fit_transform([mixed_features(t) for t in texts])
+    mix = fit(mixed, lambda t: vectoriser.transform([mixed_features(x) for x in t]), 0.3)
+    return {"TF-IDF logistic regression": model, "mix (cues' hits + words, logistic regression)": mix}
+
+
+def compare(rows: list[dict], train_rows: list[dict]) -> str:
+    """Macro F1 of the cues, a trained model and a mix, and sentiment accuracy of VADER alone."""
+    from victim_voice.themes.sentiment import _vader
+
+    lines = [f"cues (shipped): macro F1 {measure(rows).macro_f1:.3f}"]
+    for name, predict in trained_alternatives(train_rows).items():
+        lines.append(f"{name}: macro F1 {measure(rows, predict).macro_f1:.3f}")
+    vader = _vader()
+
+    def vader_sentiment(text: str) -> str:
+        scores = vader.polarity_scores(text)
+        if scores["pos"] >= 0.15 and scores["neg"] >= 0.15:
+            return "MIXED"
+        compound = scores["compound"]
+        return "POSITIVE" if compound >= 0.05 else "NEGATIVE" if compound <= -0.05 else "NEUTRAL"
+
+    right = sum(vader_sentiment(row["text"]) == row["sentiment"] for row in rows)
+    lines.append(f"sentiment: model {measure(rows).sentiment_accuracy:.3f}, VADER alone {right / len(rows):.3f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("test", "dev"), default="test", help="which part (default: held out)")
+    parser.add_argument("--compare", action="store_true", help="also the methods not chosen (needs scikit-learn)")
+    args = parser.parse_args(argv)
+    rows = load(split=args.split)
+    print(f"Themes and sentiment on the {args.split} part of the labelled set ({len(rows)} comments)\n")
+    print(table(measure(rows)))
+    if args.compare:
+        print("\nMethods compared (trained on dev):")
+        print(compare(rows, load(split="dev")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -38,7 +38,7 @@ with grouped as (
             when grouping(disability) = 0 then disability
             else 'all'
         end as breakdown_value,
-        sum(columns('__[nx]$'))
+        nullif(sum(columns('__[nx]$')), 0)  -- a 0 is left out by the unpivot: most strata's measures are 0
     from (
         select *, area as stratum_area, crime_group as stratum_crime_group
         from intermediate.int_response_measures
@@ -75,7 +75,6 @@ per_response_metrics as (
         coalesce(sum(responses) filter (where measure like '%\_\_x' escape '\'), 0)::bigint as numerator,
         coalesce(sum(responses) filter (where measure like '%\_\_n' escape '\'), 0)::bigint as denominator
     from long
-    where responses > 0  -- most strata hold few responses: most of their measures are 0
     group by all
 ),
 

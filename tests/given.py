@@ -110,3 +110,32 @@ def release_every_comment(settings: Settings, code: str, out: Path, reviewer: st
 def cells(path: Path, sql: str, params: list | None = None) -> list[tuple]:
     with open_writer(path) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+def insert_counts(con: duckdb.DuckDBPyConnection, delivery_id: int, month: str, counts: dict[tuple[str, str], int],
+                  seq: int = 1) -> None:  # fmt: skip
+    """One LOADED recorded-crime file for ``month``: {(area, crime_group): victims}."""
+    con.execute(
+        "insert into audit.deliveries (delivery_id, file_name, sha256, period, seq, status, rows_in_file,"
+        " rows_loaded, rows_quarantined, rows_corrected, processed_at, kind)"
+        " values (?, ?, ?, ?, ?, 'LOADED', ?, ?, 0, 0, ?, 'RECORDED_CRIME')",
+        [delivery_id, f"RecordedCrime_{month}_{seq:02d}.csv", f"counts{delivery_id}", month, seq, len(counts),
+         len(counts), datetime(2024, 1, 1)],
+    )  # fmt: skip
+    con.executemany(
+        "insert into core.recorded_victims values (?, ?, ?, ?, ?, ?)",
+        [[delivery_id, n, month, a, g, v] for n, ((a, g), v) in enumerate(counts.items(), start=1)],
+    )
+
+
+def build_weighted_warehouse(path: Path, deliveries: list[list[dict]], counts: dict[str, dict]) -> Path:
+    """:func:`build_warehouse`, with the force's counts: {month: {(area, crime_group): victims}}."""
+    with open_writer(path) as con:
+        first_id = 0
+        for delivery_id, rows in enumerate(deliveries, start=1):
+            insert_delivery(con, delivery_id, rows, first_id)
+            first_id += len(rows)
+        for delivery_id, (month, month_counts) in enumerate(counts.items(), start=len(deliveries) + 1):
+            insert_counts(con, delivery_id, month, month_counts)
+        refresh_models(con)
+    return path

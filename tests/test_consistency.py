@@ -115,13 +115,19 @@ def test_new_models_are_a_refresh_owed(settings: Settings, monkeypatch: pytest.M
 def test_marts_read_only_what_the_refresh_built() -> None:
     """Every model reads the loaded responses through the refresh's snapshot: only
     staging.stg_current_versions chooses among core.response_versions, and a model that names
-    storage (core, audit) joins that snapshot's keys."""
+    storage (core, audit) joins that snapshot's keys. The force's counts have their own snapshot,
+    staging.stg_recorded_victims, a table built in the same transaction."""
     from warehouse.models import strip_comments
     from warehouse.sql_files import MODEL_LAYERS, layer_files, object_name
 
     readers_of_storage = {
         object_name(p): p for p in layer_files(MODEL_LAYERS) if re.search(r"\b(core|audit)\.", strip_comments(p))
     }
-    assert sorted(readers_of_storage) == ["staging.stg_current_versions", "staging.stg_responses"]
+    assert sorted(readers_of_storage) == [
+        "staging.stg_current_versions",
+        "staging.stg_recorded_victims",
+        "staging.stg_responses",
+    ]
+    assert "create or replace table" in readers_of_storage["staging.stg_recorded_victims"].read_text()
     assert "from staging.stg_current_versions" in strip_comments(readers_of_storage["staging.stg_responses"])
     assert "create or replace table" in readers_of_storage["staging.stg_current_versions"].read_text()

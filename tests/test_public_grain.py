@@ -28,6 +28,7 @@ def key_columns(obj: PublicObject) -> list[str]:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from victim_voice.demo import write_demo_deliveries
+    from victim_voice.demo.recorded_crime import write_recorded_crime
     from victim_voice.ingestion.run import ingest_landing
     from victim_voice.outputs.comment_candidates import eligible_comments
     from victim_voice.outputs.comment_review import decision_row
@@ -37,7 +38,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("grain")
     settings = Settings(landing=root / "landing", warehouse=root / "w.duckdb", pseudonym_key="k" * 32)
     settings.landing.mkdir()
-    write_demo_deliveries(settings.landing, months=6, seed=5, today=RUN_DATE)
+    manifests = write_demo_deliveries(settings.landing, months=6, seed=5, today=RUN_DATE)
+    write_recorded_crime(settings.landing, sorted({m.period for m in manifests}))  # weighted cells and profile
     ingest_landing(settings, RUN_DATE)
     with open_writer(settings.warehouse) as con:  # a reviewer's decisions: audit.comment_approvals holds rows
         candidates = eligible_comments(con, "HORIZON")[:4]

@@ -26,14 +26,17 @@ CODES = re.compile(r"\b(BURGLARY_RESIDENTIAL|DOMESTIC_ABUSE|OTHER_SEXUAL_OFFENCE
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
-    """Fifteen demo months (Sep 2023 to Nov 2024) ingested as the pipeline does."""
+    """Fifteen demo months (Sep 2023 to Nov 2024) ingested as the pipeline does, with the force's
+    counts for every month but the first."""
     from victim_voice.demo import write_demo_deliveries
+    from victim_voice.demo.recorded_crime import write_recorded_crime
     from victim_voice.ingestion.run import ingest_landing
 
     root = tmp_path_factory.mktemp("report")
     settings = Settings(landing=root / "landing", warehouse=root / "w.duckdb", pseudonym_key="k" * 32)
     settings.landing.mkdir()
-    write_demo_deliveries(settings.landing, months=15, seed=3, today=date(2024, 12, 31))
+    manifests = write_demo_deliveries(settings.landing, months=15, seed=3, today=date(2024, 12, 31))
+    write_recorded_crime(settings.landing, sorted({m.period for m in manifests})[1:], seed=3)
     ingest_landing(settings, date(2024, 12, 31))
     return settings, root / "out"
 
@@ -116,6 +119,42 @@ def test_an_early_month_has_three_month_tables_and_says_so(demo: tuple[Settings,
     scorecard = page.split("Crime-type scorecard")[1].split("</table>")[0]
     assert len(re.findall(r"\d+\.\d%", scorecard)) >= 30  # filled in, not headers alone (issue 15)
     assert "No figures for this period." not in page
+
+
+def test_the_headline_shows_all_victims_weighted_beside_unweighted(report: str, demo) -> None:
+    table = report.split("All victims, the 12 months Dec 2023–Nov 2024: unweighted and weighted")[1].split("</table>")[
+        0
+    ]
+    row = table.split("Satisfied with the whole experience")[1].split("</tr>")[0]
+    unweighted, base, weighted, effective = _figures(row)
+    with open_reader(demo[0].warehouse) as con:
+        [(rate, effective_n)] = con.sql(
+            "select weighted_rate, effective_n from marts.weighted_metric_values where metric = 'sat_overall'"
+            " and period_type = 'rolling_12m' and period = '2024-11' and breakdown = 'all'"
+        ).fetchall()
+    assert (weighted, effective) == (f"{100 * rate:.1f}%", round(effective_n))
+    assert unweighted.endswith("%")
+    assert 0.5 * base < effective < base  # weighting costs answers, as a design effect above 1 says
+    assert "Weighting corrects the mix of areas and crime groups, not who chooses to answer" in report
+
+
+def _figures(row: str) -> tuple[str, int, str, int]:
+    """(unweighted rate, base, weighted rate, effective base) of a weighted headline row."""
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    return (
+        cells[0].split(" ")[0],
+        int(cells[1].replace(",", "")),
+        cells[2].split(" ")[0],
+        int(cells[3].replace(",", "")),
+    )
+
+
+def test_a_window_missing_a_month_of_counts_has_no_weighted_figures_and_says_so(demo) -> None:
+    assert run_report(demo, "--period", "2023-11") == 0
+    page = (demo[1] / "VictimVoice_report_2023-11.html").read_text(encoding="utf-8")
+    table = page.split("unweighted and weighted to the force")[1].split("</table>")[0]
+    assert table.count("[x]") == 6  # weighted rate and effective base of each headline measure
+    assert "the force&#x27;s recorded-crime counts are missing for a month of this window" in page
 
 
 def test_a_quarter_report(demo: tuple[Settings, Path], capsys) -> None:

@@ -28,3 +28,14 @@ def test_suppressed_figures_show_as_c(tmp_path: Path) -> None:
     text = run_summary_markdown([], build_warehouse(tmp_path / "w.duckdb", [rows]))
     assert "| sat_overall | 2024-03 | [c] | [c] |" in text
     assert "No new delivery files." in text
+
+
+def test_the_summary_says_which_months_lack_the_forces_counts(tmp_path: Path) -> None:
+    from tests.given import build_weighted_warehouse
+
+    rows = [{"interview_date": f"2024-0{m}-10", "sat_overall": 6} for m in (1, 2, 3) for _ in range(5)]
+    counts = {month: {("WILTSHIRE", "THEFT"): 100} for month in ("2024-01", "2024-03")}
+    text = run_summary_markdown([], build_weighted_warehouse(tmp_path / "w.duckdb", [rows], counts))
+    assert "## The force's recorded-crime counts\n\nMonths without counts: 2024-02. Weighted figures" in text
+    without = run_summary_markdown([], build_warehouse(tmp_path / "none.duckdb", [rows]))
+    assert "No recorded-crime counts are loaded yet: there are no weighted figures." in without

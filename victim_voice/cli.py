@@ -335,6 +335,7 @@ def next_steps(warehouse: Path, outputs: Path) -> str:
 def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Generate realistic demo deliveries and run the monthly flow on them."""
     from victim_voice.demo import write_demo_deliveries
+    from victim_voice.demo.recorded_crime import write_recorded_crime
     from victim_voice.outputs.monthly import write_monthly_outputs
     from victim_voice.protection.pseudonyms import create_key_file
 
@@ -353,7 +354,8 @@ def command_demo(args: argparse.Namespace, settings: Settings) -> int:
     # a few more interviews than the quota, as a supplier would, so that quarantined rows
     # alone do not make every month a shortfall
     manifests = write_demo_deliveries(settings.landing, months=args.months, seed=args.seed, rows_per_month=175)
-    print(f"Generated {len(manifests)} demo deliveries in {settings.landing}\n")
+    counts = write_recorded_crime(settings.landing, sorted({m.period for m in manifests}), seed=args.seed)
+    print(f"Generated {len(manifests)} demo deliveries and {len(counts)} recorded-crime files in {settings.landing}\n")
     result = run_ingestion_flow(settings, key_file=settings.key_file)
     print(summarise_outcomes(result.files))
     if result.alerts:

@@ -129,6 +129,15 @@ def insert_response_versions(con: duckdb.DuckDBPyConnection, versions: pd.DataFr
     con.execute("insert into core.response_versions by name select * from versions")
 
 
+def insert_recorded_victims(con: duckdb.DuckDBPyConnection, delivery_id: int, rows: pd.DataFrame) -> None:
+    """Insert a counts file's valid rows (row_number, month, area, crime_group, victims) into
+    core.recorded_victims."""
+    if rows.empty:
+        return
+    counts = rows.assign(delivery_id=delivery_id)  # noqa: F841 (used by SQL)
+    con.execute("insert into core.recorded_victims by name select * from counts")
+
+
 def old_quarantine_rows(con: duckdb.DuckDBPyConnection, cutoff: datetime) -> int:
     """How many quarantine rows belong to deliveries processed before ``cutoff``."""
     return con.execute(

@@ -31,3 +31,6 @@ create table if not exists audit.deliveries (
 
 -- warehouses made before reprocessing gain the column
 alter table audit.deliveries add column if not exists reprocessing_of bigint;
+-- kind: SURVEY (the supplier's VictimVoice_ files) or RECORDED_CRIME (the force's
+-- RecordedCrime_ counts, recorded-crime.md); warehouses made before the counts gain it
+alter table audit.deliveries add column if not exists kind varchar default 'SURVEY';

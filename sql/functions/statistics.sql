@@ -2,6 +2,9 @@
 -- wilson_low / wilson_high: Wilson score interval at 95% (z = 1.959963984540054).
 -- normal_two_sided_p: two-sided p-value of a standard normal z, erfc(|z|/sqrt 2), by the
 -- Numerical Recipes Chebyshev approximation of erfc (relative error below 1.2e-7).
+-- chi_square_p: the upper tail P(X² ≥ x) of a chi-square with df degrees of freedom, by the
+-- closed forms of the regularised incomplete gamma function at whole and half-whole shapes
+-- (even df: a Poisson sum; odd df: erfc and a finite series), each term in logs.
 create or replace macro wilson_low(numerator, denominator) as (
     -- exactly 0 when nothing succeeded (the formula leaves a 1e-17 rounding residue)
     case when numerator = 0 then 0.0 else greatest(0.0, (
@@ -39,4 +42,21 @@ create or replace macro erfc_approx(x) as (
 
 create or replace macro normal_two_sided_p(z) as (
     least(1.0, erfc_approx(abs(z) / sqrt(2.0)))
+);
+
+create or replace macro chi_square_p(x, df) as (
+    case
+        when x <= 0 then 1.0
+        when df % 2 = 0 then least(1.0, (
+            select sum(exp(i * ln(x / 2) - lgamma(i + 1) - x / 2))
+            from range(0, df // 2) as t(i)
+        ))
+        else least(1.0, erfc_approx(sqrt(x / 2)) + coalesce((
+            select sum(exp(
+                (2 * i - 1) / 2 * ln(x) - lgamma(2 * i + 1) + i * ln(2) + lgamma(i + 1)
+                - x / 2 - 0.5 * ln(2 * pi()) + ln(2)
+            ))
+            from range(1, (df - 1) // 2 + 1) as t(i)
+        ), 0))
+    end
 );

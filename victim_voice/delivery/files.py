@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 
 from schemas.codebook import Codebook, load_codebook
+from schemas.recorded_crime import FILE_NAME_PATTERN as COUNTS_FILE_NAME_PATTERN
 
 MAX_FILE_BYTES = 1024**3  # a month's delivery is about 100 KB; a 1 GiB file is not a delivery
 # Files in the landing folder that are not deliveries yet (still uploading) or not ours.
@@ -141,10 +142,15 @@ def log_name(file_name: str) -> str:
     >>> log_name("VictimVoice_2099-12_01.csv"), log_name("Jane Smith.csv")
     ('VictimVoice_2099-12_01.csv', '(a misnamed file, name hash 60d54a960f)')
     """
-    if _LABEL.fullmatch(file_name) or load_codebook().file_name_pattern.fullmatch(file_name):
+    if _LABEL.fullmatch(file_name) or any(p.fullmatch(file_name) for p in well_named_patterns()):
         return file_name
     digest = hashlib.sha256(file_name.encode("utf-8", "replace")).hexdigest()[:10]
     return f"(a misnamed file, name hash {digest})"
+
+
+def well_named_patterns() -> tuple[re.Pattern[str], ...]:
+    """The names a landing file may have: the supplier's delivery, the force's counts file."""
+    return load_codebook().file_name_pattern, COUNTS_FILE_NAME_PATTERN
 
 
 def looks_like_delivery(file_name: str) -> bool:

@@ -26,6 +26,7 @@ from pathlib import Path
 from victim_voice.delivery.files import parse_delivery_name, sha256_of
 from victim_voice.delivery.outcome import DeliveryOutcome
 from victim_voice.delivery.preparing import PreparedDelivery, prepare_file, read_landing_file
+from victim_voice.delivery.recorded_crime import is_counts_file
 from victim_voice.ingestion.child_processes import end_with_parent
 from victim_voice.ingestion.loading import seen_before
 from victim_voice.protection.pseudonyms import load_pseudonym_key
@@ -71,9 +72,12 @@ class PreparedAhead:
 
 def new_files(settings: Settings, paths: list[Path], run_date: date) -> dict[Path, int]:
     """The readable files among ``paths`` not processed before (same name, same bytes), with
-    their sizes in bytes."""
+    their sizes in bytes. The force's counts files are never sent to a worker (they are small,
+    and not the supplier's: :mod:`victim_voice.ingestion.counts_loading` reads them)."""
     fingerprints = {}
     for path in paths:
+        if is_counts_file(path.name):
+            continue
         data = read_landing_file(path)
         if isinstance(data, bytes):
             fingerprints[path] = (sha256_of(data), len(data))

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from victim_voice.delivery.files import find_candidate_files
 from victim_voice.delivery.outcome import DeliveryOutcome
+from victim_voice.delivery.recorded_crime import is_counts_file
+from victim_voice.ingestion.counts_loading import ingest_counts_file
 from victim_voice.ingestion.loading import ingest_file
 from victim_voice.ingestion.parallel import PreparedAhead, prepared_ahead
 from victim_voice.protection.pseudonyms import load_pseudonym_key
@@ -91,7 +93,12 @@ def ingest_one(settings: Settings, path: Path, run_date: date, ahead: PreparedAh
     """Open the warehouse, process one file, close. None when the file was seen before.
 
     A file a worker prepared is taken from ``ahead`` before the warehouse is opened, so
-    waiting for a worker never holds the writer's lock."""
+    waiting for a worker never holds the writer's lock. The force's counts files
+    (``RecordedCrime_…``) are loaded by their own rules, each in its own transaction, so a
+    broken one never stops the supplier's deliveries."""
+    if is_counts_file(path.name):
+        with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con:
+            return ingest_counts_file(con, path, run_date)
     key = load_pseudonym_key(settings)
     prepared = ahead.take(path)
     with open_writer(settings.warehouse, settings.db_key, settings.wait_seconds) as con:

@@ -103,14 +103,16 @@ def warehouse_alerts(outcomes: Sequence[DeliveryOutcome], settings: Settings, ru
             select q.period, q.quota, q.target, q.delivered
             from marts.quota_compliance as q
             where not q.met and q.period in (
-                select period from audit.deliveries where status = ? and list_contains(?, file_name)
+                select period from audit.deliveries
+                where status = ? and list_contains(?, file_name) and kind = 'SURVEY'
             )
             order by q.period, q.quota
             """,
             [Status.LOADED.value, loaded],
         ).fetchall()
         arrived = con.execute(
-            "select count(*) from audit.deliveries where status = ? and period = ?", [Status.LOADED.value, due]
+            "select count(*) from audit.deliveries where status = ? and period = ? and kind = 'SURVEY'",
+            [Status.LOADED.value, due],
         ).fetchall()[0][0]
     alerts = [
         Alert(AlertKind.QUOTA_SHORTFALL, period, f"{quota}: {delivered} delivered, quota {target}")

@@ -1,8 +1,9 @@
 """Published aggregates: a separate DuckDB file, Parquet files and CSV files safe for wider sharing.
 
 Only disclosure-controlled aggregates leave: the rolling-window cells of
-``marts.published_metric_values`` (suppressed and secondarily suppressed cells blanked) and
-the labels of the public metrics. No row-level data, no comments, no monthly cells.
+``marts.published_metric_values`` (suppressed and secondarily suppressed cells blanked), the
+weighted cells of ``marts.weighted_metric_values`` (blanked wherever the unweighted cell is
+withheld) and the labels of the public metrics. No row-level data, no comments, no monthly cells.
 
 The CSV files are for people with a spreadsheet: UTF-8 with a byte-order mark (Excel on
 Windows otherwise garbles accented text), each code beside its label, and a withheld
@@ -27,8 +28,21 @@ from victim_voice.outputs.output_files import written_whole
 from victim_voice.settings import Settings
 from warehouse.db import open_reader
 
+WEIGHTED_FIGURES = (
+    "denominator",
+    "weighted_rate",
+    "weighted_ci_low",
+    "weighted_ci_high",
+    "effective_n",
+    "design_effect",
+)
 PUBLISHED_TABLES = {
     "metric_values": "select * from marts.published_metric_values order by all",
+    "weighted_metric_values": (
+        "select * replace ("
+        + ", ".join(f"case when not withheld then {c} end as {c}" for c in WEIGHTED_FIGURES)
+        + ") from marts.weighted_metric_values order by all"
+    ),
     "metrics": (
         "select metric, family, label, service, right_code, principle from reference.metrics"
         " where public order by metric_order"
@@ -54,6 +68,8 @@ def publish(settings: Settings, out: Path) -> list[Path]:
             target.unregister("frame")
             write_parquet(target, name, out / f"{name}.parquet")
     write_csv(labelled_metric_values(frames["metric_values"], labels), out / "metric_values.csv")
+    weighted = labelled_metric_values(frames["weighted_metric_values"], labels, WEIGHTED_FIGURES)
+    write_csv(weighted, out / "weighted_metric_values.csv")
     write_csv(frames["metrics"], out / "metrics.csv")
     return [
         database,
@@ -62,7 +78,9 @@ def publish(settings: Settings, out: Path) -> list[Path]:
     ]
 
 
-def labelled_metric_values(frame: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+def labelled_metric_values(
+    frame: pd.DataFrame, labels: Labels, withheld_columns: tuple[str, ...] = WITHHELD_COLUMNS
+) -> pd.DataFrame:
     """The published cells with each code's label beside it (metric_label, breakdown_label,
     breakdown_value_label; period_label is there already) and [c] in a withheld cell's figures."""
     labelled = frame.copy()
@@ -75,7 +93,7 @@ def labelled_metric_values(frame: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     pairs = zip(labelled["breakdown"], labelled["breakdown_value"], strict=True)
     beside("breakdown_value", "breakdown_value_label", [labels.value(b, v) for b, v in pairs])
     withheld = labelled["withheld"].astype(bool)
-    for column in WITHHELD_COLUMNS:
+    for column in withheld_columns:
         labelled[column] = labelled[column].astype(object).where(~withheld, WITHHELD)
     return labelled
 

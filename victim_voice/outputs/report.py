@@ -38,11 +38,13 @@ from victim_voice.outputs.report_figures import (
     Cell,
     CellKey,
     ReportWindows,
+    WeightedCell,
     Window,
     capitalised,
     choose_windows,
     month_label,
     published_cells,
+    weighted_all_victims,
 )
 from victim_voice.outputs.report_findings import Findings, groups_that_differ, standing_comparisons, what_changed
 from victim_voice.settings import Settings
@@ -117,6 +119,7 @@ class ReportData:
     trend: list[tuple[str, Cell]]
     ratings: list[tuple]
     quotas: list[tuple]
+    weighted: dict[str, WeightedCell] = field(default_factory=dict)  # the detail window's all-victims cells
 
 
 # --------------------------------------------------------------------------- cells as text
@@ -174,6 +177,7 @@ def gather(con: duckdb.DuckDBPyConnection, windows: ReportWindows) -> ReportData
         trend=trend_cells(con, windows),
         ratings=kpi_ratings(con, windows.detail),
         quotas=quota_months(con, windows.main),
+        weighted=weighted_all_victims(con, windows.detail),
     )
 
 
@@ -282,6 +286,49 @@ def headline_table(data: ReportData) -> str:
         rows.append(row)
     caption = "Headline measures with 95% intervals (base: the answers the rate is out of)"
     return table(caption, headers, rows)
+
+
+WEIGHTING_NOTE = (
+    "The survey interviews more victims of domestic abuse and sexual offences than their share of crime, on "
+    "purpose, so that they can be reported on; weighted figures count each area and crime group as often as the "
+    "force records its victims. The effective base is what the weighted figure is worth in simple answers. "
+    "Weighting corrects the mix of areas and crime groups, not who chooses to answer within them."
+)
+
+
+def weighted_text(cell: WeightedCell) -> str:
+    """ "57.2% (54.7% to 59.7%)", "[c]" (withheld) or "[x]" (not weighted: counts missing)."""
+    if cell.withheld or cell.rate is None:
+        return percent(cell.rate, cell.withheld, cell.indicative)
+    return f"{percent(cell.rate, False, cell.indicative)} ({percent(cell.ci_low)} to {percent(cell.ci_high)})"
+
+
+def effective_base_text(cell: WeightedCell) -> str:
+    """ "1,509"; "[c]" or "[x]" as the weighted rate."""
+    if cell.withheld:
+        return WITHHELD
+    return NOT_AVAILABLE if cell.effective_n is None else f"{round_half_away(cell.effective_n):,.0f}"
+
+
+def weighted_headline_table(data: ReportData) -> str:
+    """The headline measures for all victims in the tables' window, unweighted beside weighted
+    (with the effective base), and the one line that says why they differ."""
+    window = data.windows.detail
+    headers = ["Measure", "Unweighted", "Base", "Weighted", "Effective base"]
+    rows = []
+    for metric, label in HEADLINE:
+        cell = data.detail.get((metric, *ALL), NO_ANSWERS)
+        weighted = data.weighted.get(metric, WeightedCell())
+        rows.append(
+            [label, rate_interval(cell), base_text(cell), weighted_text(weighted), effective_base_text(weighted)]
+        )
+    caption = f"All victims, {window.describe()}: unweighted and weighted to the force's recorded victims"
+    missing = (
+        " [x]: no weighted figures, as the force's recorded-crime counts are missing for a month of this window."
+        if not data.weighted
+        else ""
+    )
+    return table(caption, headers, rows) + f'<p class="note">{html.escape(WEIGHTING_NOTE + missing)}</p>'
 
 
 def change_text(change: tuple | None, cell: Cell) -> str:
@@ -439,6 +486,7 @@ def render(data: ReportData, charts: dict[str, str]) -> str:
         f"{html.escape(which_tables(windows))}</p>",
         "<h2>Headline</h2>",
         headline_table(data),
+        weighted_headline_table(data),
         "<h2>What changed</h2>",
         findings_html(data.changed),
         "<h2>Trend</h2>",

@@ -155,3 +155,33 @@ def published_cells(con: duckdb.DuckDBPyConnection, window: Window) -> dict[Cell
         [window.period_type, window.period],
     ).fetchall()
     return {(metric, breakdown, value): Cell(*figures) for metric, breakdown, value, *figures in found}
+
+
+@dataclass(frozen=True)
+class WeightedCell:
+    """A weighted cell of marts.weighted_metric_values: the representative rate and interval,
+    and what the weighting cost (effective base, design effect); no figures when withheld."""
+
+    rate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    effective_n: float | None = None
+    design_effect: float | None = None
+    withheld: bool = False
+    indicative: bool = False
+
+
+def weighted_all_victims(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, WeightedCell]:
+    """Every weighted "all victims" cell of one window, by metric (none where the force's
+    counts miss a month of it); a withheld cell keeps only its flags."""
+    found = con.execute(
+        "select metric, weighted_rate, weighted_ci_low, weighted_ci_high, effective_n, design_effect, withheld,"
+        " indicative from marts.weighted_metric_values"
+        " where period_type = ? and period = ? and breakdown = 'all' and breakdown_value = 'all'",
+        [window.period_type, window.period],
+    ).fetchall()
+    cells = {}
+    for metric, rate, low, high, effective_n, design_effect, withheld, indicative in found:
+        figures = (None,) * 5 if withheld else (rate, low, high, effective_n, design_effect)
+        cells[metric] = WeightedCell(*figures, withheld=withheld, indicative=indicative)
+    return cells

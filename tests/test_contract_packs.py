@@ -159,6 +159,7 @@ def test_the_contract_facts_stand_apart_from_the_figures_period(packs) -> None:
         ).fetchall()
     notes = dict(sheet_rows(path, "Notes"))
     assert notes["Figures"].startswith(f"12 months to {label}") and "Apr 2023 to Dec 2023" not in notes["Figures"]
+    assert notes["Weighting"].startswith("not weighted")  # a reader is told the service figures are unweighted
 
 
 def test_withheld_figures_show_c_and_no_comment_is_listed_before_review(packs) -> None:

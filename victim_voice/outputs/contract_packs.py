@@ -430,6 +430,10 @@ def notes_table(code: str, contract: dict, figures: str, quarter: str | None, tr
                                        "review"],
         ["Sheet: Comments (released)", "the comments a person released, redacted, by service and month"],
         *[[f"Rating {rating}", meaning] for rating, meaning in RATINGS.items()],
+        ["Weighting", "not weighted: every figure here is the service's clients' own answers, unweighted. "
+                      "Weighting to the force's recorded crime (area by crime group) makes all-victims figures "
+                      "representative of victims; it does not describe a service's clients, who are not a sample "
+                      "of recorded crime (the weighted figures are in the published weighted_metric_values)"],
         ["95% interval", "the range the rate among all the service's clients very likely lies in (95% "
                          "confidence, Wilson); the fewer the answers, the wider it is"],
         *[[f"Shorthand {mark}", meaning] for mark, meaning in SHORTHAND.items()],

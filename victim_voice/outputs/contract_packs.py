@@ -433,7 +433,8 @@ def notes_table(code: str, contract: dict, figures: str, quarter: str | None, tr
         ["Weighting", "not weighted: every figure here is the service's clients' own answers, unweighted. "
                       "Weighting to the force's recorded crime (area by crime group) makes all-victims figures "
                       "representative of victims; it does not describe a service's clients, who are not a sample "
-                      "of recorded crime (the weighted figures are in the published weighted_metric_values)"],
+                      "of recorded crime (weighted all-victims figures are in the monthly report and the "
+                      "published figures)"],
         ["95% interval", "the range the rate among all the service's clients very likely lies in (95% "
                          "confidence, Wilson); the fewer the answers, the wider it is"],
         *[[f"Shorthand {mark}", meaning] for mark, meaning in SHORTHAND.items()],

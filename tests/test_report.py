@@ -233,3 +233,30 @@ def test_the_charts_are_valid_files_drawn_the_same_every_time(demo: tuple[Settin
 def test_writing_a_report_does_not_slow_every_command() -> None:
     code = "import sys, victim_voice.cli; assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
+
+
+def test_the_sample_is_set_beside_the_force_s_recorded_victims(report: str, demo) -> None:
+    section = report.split("<h2>Is the sample representative?</h2>")[1].split("<h2>")[0]
+    with open_reader(demo[0].warehouse) as con:
+        [(chi_square, degrees, share)] = con.sql(
+            "select any_value(chi_square), any_value(degrees_of_freedom), sum(population_share)"
+            " filter (where crime_group = 'RAPE') from marts.sample_profile"
+            " where period_type = 'rolling_12m' and period = '2024-11'"
+        ).fetchall()
+        [(answers, total)] = con.sql(
+            "select max(denominator) filter (where breakdown_value = 'RAPE'), max(denominator) filter"
+            " (where breakdown = 'all') from marts.published_metric_values where metric = 'journey_INVESTIGATION'"
+            " and period_type = 'rolling_12m' and period = '2024-11'"
+        ).fetchall()
+    row = section.split('<th scope="row">Rape</th>')[1].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells == [f"{answers:,}", f"{100 * answers / total:.1f}%", f"{100 * share:.1f}%"]
+    assert f"Chi-square {chi_square:,.1f} on {degrees} degrees of freedom" in section
+    assert "the sample&#x27;s mix differs from the force&#x27;s" in section  # the quotas over-sample by design
+
+
+def test_a_window_without_a_profile_says_so(demo) -> None:
+    assert run_report(demo, "--period", "2024-02") == 0  # 3-month tables: no profile for rolling 3 months
+    page = (demo[1] / "VictimVoice_report_2024-02.html").read_text(encoding="utf-8")
+    section = page.split("<h2>Is the sample representative?</h2>")[1].split("<h2>")[0]
+    assert section.startswith("<p>[x] No comparison with the force&#x27;s recorded victims")

@@ -120,6 +120,7 @@ class ReportData:
     ratings: list[tuple]
     quotas: list[tuple]
     weighted: dict[str, WeightedCell] = field(default_factory=dict)  # the detail window's all-victims cells
+    profile: SampleProfile | None = None  # the detail window's recorded victims by crime group, and the test
 
 
 # --------------------------------------------------------------------------- cells as text
@@ -178,7 +179,32 @@ def gather(con: duckdb.DuckDBPyConnection, windows: ReportWindows) -> ReportData
         ratings=kpi_ratings(con, windows.detail),
         quotas=quota_months(con, windows.main),
         weighted=weighted_all_victims(con, windows.detail),
+        profile=sample_profile(con, windows.detail),
     )
+
+
+@dataclass(frozen=True)
+class SampleProfile:
+    """Recorded victims' shares by crime group in a window, and the chi-square test of the
+    sample's mix (area by crime group) against theirs (``marts.sample_profile``)."""
+
+    population_share: dict[str, float]
+    chi_square: float
+    degrees_of_freedom: int
+    p_value: float
+
+
+def sample_profile(con: duckdb.DuckDBPyConnection, window: Window) -> SampleProfile | None:
+    """The window's profile; None where it has none (a rolling 3 months, or counts missing)."""
+    found = con.execute(
+        "select crime_group, sum(population_share), any_value(chi_square), any_value(degrees_of_freedom),"
+        " any_value(p_value) from marts.sample_profile where period_type = ? and period = ? group by crime_group",
+        [window.period_type, window.period],
+    ).fetchall()
+    if not found:
+        return None
+    _, _, chi_square, degrees, p_value = found[0]
+    return SampleProfile({g: share for g, share, *_ in found}, chi_square, degrees, p_value)
 
 
 def headline_changes(con: duckdb.DuckDBPyConnection, main: Window) -> dict[str, tuple]:
@@ -442,6 +468,41 @@ def quota_table(data: ReportData) -> str:
     )
 
 
+def representativeness(data: ReportData) -> str:
+    """The sample's mix of crime groups beside the force's recorded victims', and the test.
+    The sample's counts are the published ones ([c] where withheld, and then no share)."""
+    profile, window = data.profile, data.windows.detail.describe()
+    if profile is None:
+        said = (f"{NOT_AVAILABLE} No comparison with the force's recorded victims for {window}: it is made for "
+                "12-month windows, quarters and financial years whose every month has the force's counts.")  # fmt: skip
+        return f"<p>{html.escape(said)}</p>"
+    total = data.detail.get((RESPONSES, *ALL), NO_ANSWERS)
+    rows = []
+    for group in data.crime_groups:
+        cell = data.detail.get((RESPONSES, "crime_group", group), NO_ANSWERS)
+        shown = not cell.withheld and cell.denominator is not None and total.denominator
+        share = percent(cell.denominator / total.denominator) if shown else base_text(cell)
+        population = profile.population_share.get(group)
+        rows.append([data.labels.value("crime_group", group), base_text(cell), share,
+                     NOT_AVAILABLE if population is None else percent(population)])  # fmt: skip
+    p_text = "below 0.001" if profile.p_value < 0.001 else f"{profile.p_value:.3f}"
+    verdict = (
+        f"Chi-square {profile.chi_square:,.1f} on {profile.degrees_of_freedom} degrees of freedom (p {p_text}), "
+        "testing the sample's mix of areas and crime groups against the recorded victims': "
+        + ("the sample's mix differs from the force's. " if profile.p_value < 0.05 else "no significant difference. ")
+        + "The quotas over-sample domestic abuse and sexual offences on purpose; the weighted figures in the "
+        "headline correct the mix of areas and crime groups, not who answers within them."
+    )
+    return (
+        table(
+            f"Answers by crime group against the force's recorded victims, {window}",
+            ["Crime group", "Answers", "Share of answers", "Share of recorded victims"],
+            rows,
+        )
+        + f"<p>{html.escape(verdict)}</p>"
+    )
+
+
 def findings_html(findings: Findings) -> str:
     items = "".join(f"<li>{html.escape(f.sentence())}</li>" for f in findings.listed)
     return f"<p>{html.escape(findings.summary)}</p>" + (f"<ul>{items}</ul>" if items else "")
@@ -507,6 +568,8 @@ def render(data: ReportData, charts: dict[str, str]) -> str:
         ratings_tables(data),
         "<h2>Supplier delivery against quotas</h2>",
         quota_table(data),
+        "<h2>Is the sample representative?</h2>",
+        representativeness(data),
         notes_html(windows),
     ]
     running = "".join(c for c in f"Victim Voice report: {windows.main.describe()}" if c not in '\\"<>')

@@ -34,6 +34,12 @@ CONTRACT_PATH = Path(__file__).with_name("contract.yaml")
 STRING, DATE, ENUM, INT, TEXT = "string", "date", "enum", "int", "text"
 
 
+# The force's recorded-crime counts files (recorded-crime.md): ASCII digits only, the whole
+# name (re.ASCII, fullmatch), as the supplier's pattern. Here, not beside the counts' pandera
+# model, so that finding files never imports pandas or pandera (every command finds files).
+COUNTS_FILE_NAME_PATTERN = re.compile(r"RecordedCrime_(?P<period>[0-9]{4}-[0-9]{2})_(?P<seq>[0-9]{2})\.csv", re.ASCII)
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """One delivered column and what is valid in it."""

@@ -17,18 +17,16 @@ Example::
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas.codebook import load_codebook
+from schemas.codebook import COUNTS_FILE_NAME_PATTERN, load_codebook
 
 COLUMNS = ("month", "area", "crime_group", "victims")
-# ASCII digits only, the whole name (re.ASCII, fullmatch), as the supplier's pattern.
-FILE_NAME_PATTERN = re.compile(r"RecordedCrime_(?P<period>[0-9]{4}-[0-9]{2})_(?P<seq>[0-9]{2})\.csv", re.ASCII)
+FILE_NAME_PATTERN = COUNTS_FILE_NAME_PATTERN
 QUARANTINE_COLUMNS = ["row_number", "response_id", "column_name", "check_name", "reason"]
 MAX_VICTIMS = 1_000_000  # a month's victims in one area and crime group; more is a typing slip
 

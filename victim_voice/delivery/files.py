@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from schemas.codebook import Codebook, load_codebook
-from schemas.recorded_crime import FILE_NAME_PATTERN as COUNTS_FILE_NAME_PATTERN
+from schemas.codebook import COUNTS_FILE_NAME_PATTERN, Codebook, load_codebook
 
 MAX_FILE_BYTES = 1024**3  # a month's delivery is about 100 KB; a 1 GiB file is not a delivery
 # Files in the landing folder that are not deliveries yet (still uploading) or not ours.

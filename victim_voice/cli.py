@@ -672,39 +672,24 @@ def command_redact(args: argparse.Namespace, settings: Settings) -> int:
     """Redact a JSON-lines file of comments, so anyone can measure the redactor on their own labelled text."""
     from victim_voice.protection.redaction import find_identifiers, redact
 
-    source, target = args.input, args.output
-    if source != "-" and not Path(source).is_file():
-        raise UsageError(f"{source}: no such file")
-    if source != "-" and target != "-" and Path(target).resolve() == Path(source).resolve():
-        raise UsageError(f"{target}: the output would overwrite the input; choose another file")
-    data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    records = read_comment_lines(args.input, args.output)
     results = []
-    for number, raw in enumerate(data.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise UsageError(f"{source}, line {number}: not UTF-8 text") from None
-        except json.JSONDecodeError:
-            raise UsageError(f"{source}, line {number}: not a JSON object") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise UsageError(f'{source}, line {number}: needs a "text" string (and an "id")')
+    for record in records:
         text = record["text"]
         spans = [{"start": s.start, "end": s.end, "type": s.type} for s in find_identifiers(text)]
         results.append({"id": record.get("id"), "redacted": redact(text), "spans": spans})
-    lines = "".join(json.dumps(result, ensure_ascii=False) + "\n" for result in results)
-    if target == "-":
-        sys.stdout.write(lines)
-    else:
-        Path(target).write_text(lines, encoding="utf-8")
-        print(f"Redacted {len(results)} comment(s) into {target}.", file=sys.stderr)
+    write_comment_lines(args.output, results, "Redacted")
     return EXIT_OK
 
 
-def read_comment_lines(source: str) -> list[dict]:
-    """The records of a JSON-lines file of comments, each with a "text" string; a bad line is a
-    UsageError naming the file and line."""
+def read_comment_lines(source: str, target: str) -> list[dict]:
+    """The records of a JSON-lines file of comments (``-``: standard input), each with a "text"
+    string, for a command writing to ``target``; a missing file, an output that would overwrite
+    it, or a bad line is a UsageError naming the file (and line)."""
+    if source != "-" and not Path(source).is_file():
+        raise UsageError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
+    if source != "-" and target != "-" and Path(target).resolve() == Path(source).resolve():
+        raise UsageError(f"{target}: the output would overwrite the input; choose another file")
     try:
         data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as error:
@@ -725,28 +710,26 @@ def read_comment_lines(source: str) -> list[dict]:
     return records
 
 
+def write_comment_lines(target: str, results: list[dict], done: str) -> None:
+    """``results`` as JSON lines to ``target`` (``-``: standard output), saying how many were ``done``."""
+    lines = "".join(json.dumps(result, ensure_ascii=False) + "\n" for result in results)
+    if target == "-":
+        sys.stdout.write(lines)
+        return
+    try:
+        Path(target).write_text(lines, encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise UsageError(f"{target}: cannot be written (is its folder there?)") from None
+    print(f"{done} {len(results)} comment(s) into {target}.", file=sys.stderr)
+
+
 def command_themes_classify(args: argparse.Namespace, settings: Settings) -> int:
     """Code a JSON-lines file of comments into themes and sentiment, so anyone can check the classifier."""
     from victim_voice.themes.classifier import classify
 
-    source, target = args.input, args.output
-    if source != "-" and not Path(source).is_file():
-        raise UsageError(f"{source}: {'not a file' if Path(source).exists() else 'no such file'}")
-    if source != "-" and target != "-" and Path(target).resolve() == Path(source).resolve():
-        raise UsageError(f"{target}: the output would overwrite the input; choose another file")
-    records = read_comment_lines(source)
-    lines = "".join(
-        json.dumps(classify(record["text"]).as_record(record.get("id")), ensure_ascii=False) + "\n"
-        for record in records
-    )
-    if target == "-":
-        sys.stdout.write(lines)
-    else:
-        try:
-            Path(target).write_text(lines, encoding="utf-8")
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            raise UsageError(f"{target}: cannot be written (is its folder there?)") from None
-        print(f"Coded {len(records)} comment(s) into {target}.", file=sys.stderr)
+    records = read_comment_lines(args.input, args.output)
+    results = [classify(record["text"]).as_record(record.get("id")) for record in records]
+    write_comment_lines(args.output, results, "Coded")
     return EXIT_OK
 
 

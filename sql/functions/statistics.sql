@@ -60,3 +60,9 @@ create or replace macro chi_square_p(x, df) as (
         ), 0))
     end
 );
+
+-- Disclosure (metrics.md): a cell with fewer than 10 answers is suppressed, one with 10 to 29
+-- indicative (low reliability, [u]). One definition for every model that flags cells.
+create or replace macro is_suppressed(denominator) as denominator < 10;
+
+create or replace macro is_indicative(denominator) as denominator between 10 and 29;

@@ -55,8 +55,8 @@ final as (
         numerator / denominator as rate,
         wilson_low(numerator, denominator) as ci_low,
         wilson_high(numerator, denominator) as ci_high,
-        denominator < 10 as suppressed,
-        denominator between 10 and 29 as indicative
+        is_suppressed(denominator) as suppressed,
+        is_indicative(denominator) as indicative
     from windowed
     where denominator >= 1
 )

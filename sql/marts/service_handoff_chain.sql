@@ -37,8 +37,8 @@ final as (
         case when c.referred >= 10 then coalesce(c.supported, 0) end as supported,
         case when c.referred >= 10 then coalesce(c.satisfied, 0) end as satisfied,
         case when c.referred >= 10 then coalesce(c.better_able_to_cope, 0) end as better_able_to_cope,
-        c.referred is null or c.referred < 10 as suppressed,
-        c.referred between 10 and 29 as indicative
+        c.referred is null or is_suppressed(c.referred) as suppressed,
+        is_indicative(c.referred) as indicative
     from chain as c
     inner join reference.services as s using (service)
 )

@@ -9,14 +9,10 @@ import duckdb
 import pytest
 
 from schemas.codebook import load_codebook, parse_service_aliases
+from schemas.comment_about import comment_is_about, service_mentions
 from tests.given import build_warehouse
 from victim_voice.demo.comments import SERVICE_PHRASES
-from victim_voice.outputs.comment_candidates import (
-    MIN_COMMENTS,
-    comment_is_about,
-    pack_comments,
-    service_mentions,
-)
+from victim_voice.outputs.comment_candidates import MIN_COMMENTS, pack_comments
 from warehouse.db import open_reader
 
 SARC_AND_ISVA = {"SARC": "SUPPORTED", "ISVA": "CONTACTED", "IDVA": "REFERRED"}

@@ -124,10 +124,12 @@ def test_marts_read_only_what_the_refresh_built() -> None:
         object_name(p): p for p in layer_files(MODEL_LAYERS) if re.search(r"\b(core|audit)\.", strip_comments(p))
     }
     assert sorted(readers_of_storage) == [
+        "staging.stg_comment_codes",
         "staging.stg_current_versions",
         "staging.stg_recorded_victims",
         "staging.stg_responses",
     ]
     assert "create or replace table" in readers_of_storage["staging.stg_recorded_victims"].read_text()
-    assert "from staging.stg_current_versions" in strip_comments(readers_of_storage["staging.stg_responses"])
+    for reader in ("staging.stg_responses", "staging.stg_comment_codes"):
+        assert "from staging.stg_current_versions" in strip_comments(readers_of_storage[reader])
     assert "create or replace table" in readers_of_storage["staging.stg_current_versions"].read_text()

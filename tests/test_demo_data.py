@@ -254,8 +254,8 @@ def test_some_services_comments_name_a_service_their_writer_used(
     rows: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Naming services draws on a stream of its own: every other value is as it was without it."""
+    from schemas.comment_about import service_mentions
     from victim_voice.demo import rows as demo_rows
-    from victim_voice.outputs.comment_candidates import service_mentions
 
     monkeypatch.setattr(demo_rows, "_name_used_services", lambda comments, used, tone, rng: comments)
     plain = generate_rows(3000, "2024-05", np.random.default_rng(11), first_id=1, today=TODAY)

@@ -14,13 +14,28 @@ from victim_voice.outputs.labels import BREAKDOWNS, VALUES, Labels
 CODE_LIKE = re.compile(r"^[A-Z0-9_]+$|_")
 
 
-@pytest.mark.parametrize("breakdown", [b for b in BREAKDOWNS if b not in ("all", "crime_group")])
+THEMES_OWN = ("service", "overall_satisfaction")  # the comment themes' breakdowns: no column of their own
+
+
+@pytest.mark.parametrize("breakdown", [b for b in BREAKDOWNS if b not in ("all", "crime_group", *THEMES_OWN)])
 def test_every_answer_of_a_breakdown_has_a_label(breakdown):
     labels = Labels()
     for code in load_codebook().column(breakdown).allowed:
         label = labels.value(breakdown, code)
         assert label == VALUES.get(breakdown, {}).get(code) or re.fullmatch(r"\d\d-\d\d", code), (breakdown, code)
         assert not CODE_LIKE.search(label), (breakdown, code, label)
+
+
+def test_the_comment_themes_breakdowns_have_labels():
+    labels = Labels()
+    assert [labels.value("overall_satisfaction", v) for v in ("SATISFIED", "NEITHER", "DISSATISFIED")] == [
+        "Satisfied",
+        "Neither",
+        "Dissatisfied",
+    ]
+    assert Labels(services={"IDVA": "Independent domestic violence advisers"}).value("service", "IDVA") == (
+        "Independent domestic violence advisers"
+    )
 
 
 def test_crime_groups_services_and_measures_are_read_from_the_reference_tables(tmp_path):

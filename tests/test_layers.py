@@ -21,9 +21,9 @@ LAYERS = (
     "victim_voice.settings",  # the one place that reads the environment
     "schemas",  # the supplier contract: codebook and the pandera model
     "victim_voice.demo",  # made-up deliveries: knows the contract, never the pipeline it tests
-    "warehouse",  # DuckDB only: connections, transactions, storage writes, the model runner
-    "victim_voice.protection",  # pseudonyms and redaction
     "victim_voice.themes",  # what victims say: comments coded into the codeframe's themes and a sentiment
+    "warehouse",  # DuckDB: connections, transactions, storage writes, comments' codes, the model runner
+    "victim_voice.protection",  # pseudonyms and redaction
     "victim_voice.delivery",  # finding, naming, reading and preparing delivery files
     "victim_voice.ingestion",  # a run: deciding what a file is, loading it, workers, retention
     "victim_voice.outputs",  # report, packs, publishing, run summary, alerts, formatting

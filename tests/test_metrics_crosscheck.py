@@ -1,10 +1,11 @@
 """Cross-check marts.metric_values against an independent pandas reading of metrics.md.
 
-The expected figures are computed here from ``marts.responses`` alone, following the
-spec's "Which responses count", "Rates" and "Cells" sections in plain pandas: one small
-function per metric family gives a long frame of (response_id, metric, success) holding
-exactly the responses in that metric's denominator; the cells are then counted per
-period, window and breakdown. Nothing of the project's SQL is reused.
+The expected figures are computed here from ``marts.responses`` alone (and, for the comment
+themes, the stored codes of ``core.comment_codes``), following the spec's "Which responses
+count", "Rates" and "Cells" sections and codeframe.yaml in plain pandas: one small function
+per metric family gives a long frame of (response_id, metric, success) holding exactly the
+responses in that metric's denominator; the cells are then counted per period, window and
+breakdown. Nothing of the project's SQL is reused.
 """
 
 from __future__ import annotations
@@ -41,6 +42,24 @@ BREAKDOWNS = (
     "ethnic_group",
     "disability",
 )
+THEMES = (
+    "kept_informed",
+    "contact_access",
+    "timeliness",
+    "respect_empathy",
+    "believed",
+    "investigation",
+    "outcome_justice",
+    "court",
+    "safety",
+    "emotional_support",
+    "practical_help",
+    "rights_information",
+    "handoffs",
+    "children_family",
+)
+RAISED = {"neg": ("NEG", "MIXED"), "pos": ("POS", "MIXED")}  # MIXED raises a theme both ways
+SATISFACTION = {**dict.fromkeys(range(1, 4), "DISSATISFIED"), 4: "NEITHER", **dict.fromkeys(range(5, 8), "SATISFIED")}
 PERIOD_TYPES = ("month", "rolling_3m", "rolling_12m", "quarter", "financial_year", "fy_to_date")
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 KEY = ["metric", "period_type", "period", "breakdown", "breakdown_value"]
@@ -51,14 +70,16 @@ KEY = ["metric", "period_type", "period", "breakdown", "breakdown_value"]
 # --------------------------------------------------------------------------------------
 
 
-def expected_metric_names() -> list[str]:
-    """The 62 public metrics, in the order metrics.md lists them."""
+def expected_metric_names(themes: bool = False) -> list[str]:
+    """The 62 public metrics, in the order metrics.md lists them (then, with ``themes``, the
+    28 comment-theme metrics: codeframe.yaml's 14 themes, each negative and positive)."""
     services = list(load_codebook().services)
     service_metrics = [
         f"svc_{s}_{kind}" for s in services for kind in ("contact", "timely", "satisfied", "cope", "safer")
     ]
     journey_metrics = [f"journey_{stage}" for stage in JOURNEY_METRIC_STAGES]
-    return [*POLICE_SATISFACTION, *VICTIMS_CODE, *service_metrics, *journey_metrics]
+    theme_metrics = [f"theme_{t}_{p}" for t in THEMES for p in RAISED] if themes else []
+    return [*POLICE_SATISFACTION, *VICTIMS_CODE, *service_metrics, *journey_metrics, *theme_metrics]
 
 
 def observations(responses: pd.DataFrame, metric: str, denominator: pd.Series, numerator: pd.Series) -> pd.DataFrame:
@@ -123,9 +144,57 @@ def service_journey(responses: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def all_observations(responses: pd.DataFrame) -> pd.DataFrame:
-    """The long (response_id, metric, success) frame of every metric."""
+    """The long (response_id, metric, success) frame of every metric of metrics.md."""
     families = (police_satisfaction, victims_code, support_services, service_journey)
     return pd.concat([frame for family in families for frame in family(responses)], ignore_index=True)
+
+
+def current_codes(responses: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """The stored codes of the current versions' comments, with their response_id."""
+    versions = responses[["response_id", "source_delivery_id", "source_row_number"]]
+    return versions.merge(
+        codes, left_on=["source_delivery_id", "source_row_number"], right_on=["delivery_id", "row_number"]
+    )
+
+
+def theme_observations(coded: pd.DataFrame, unit: str = "response_id") -> pd.DataFrame:
+    """theme_<name>_<neg|pos> over groups of comments (``unit``): every group counts; it
+    succeeds when any of its comments raises the theme that way."""
+    frames = []
+    for theme in THEMES:
+        for polarity, values in RAISED.items():
+            success = coded[f"theme_{theme}"].isin(values).groupby(coded[unit]).any()
+            frames.append(
+                pd.DataFrame(
+                    {unit: success.index, "metric": f"theme_{theme}_{polarity}", "success": success.to_numpy()}
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def comment_themes(responses: pd.DataFrame, codes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The theme metrics: per respondent with a comment (either field), under the ordinary
+    breakdowns; and their own breakdowns' rows (response_id, metric, success, breakdown,
+    breakdown_value): ``service`` per service the comment_services is about (that comment's
+    themes), ``overall_satisfaction`` (1-3, 4, 5-7; the themes of all the respondent's comments)."""
+    coded = current_codes(responses, codes)
+    per_response = theme_observations(coded)
+    satisfaction = responses.set_index("response_id")["sat_overall"].map(SATISFACTION)
+    by_satisfaction = per_response.assign(
+        breakdown="overall_satisfaction", breakdown_value=lambda f: f["response_id"].map(satisfaction)
+    )
+    about = coded[coded["field"].eq("comment_services")].explode("about_services").dropna(subset=["about_services"])
+    about = about.assign(unit=about["response_id"] + "|" + about["about_services"])
+    by_service = theme_observations(about, unit="unit")
+    by_service[["response_id", "breakdown_value"]] = by_service["unit"].str.split("|", expand=True)
+    extra = pd.concat(
+        [
+            by_satisfaction.dropna(subset=["breakdown_value"]),
+            by_service.drop(columns="unit").assign(breakdown="service"),
+        ],
+        ignore_index=True,
+    )
+    return per_response, extra
 
 
 # --------------------------------------------------------------------------------------
@@ -174,15 +243,22 @@ def window_label(period_type: str, start: int, end: int) -> str:
     }.get(period_type, months)
 
 
-def expected_metric_values(responses: pd.DataFrame) -> pd.DataFrame:
-    """Every cell (metric × period × breakdown) with numerator, denominator, rate and flags."""
+def expected_metric_values(responses: pd.DataFrame, codes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every cell (metric × period × breakdown) with numerator, denominator, rate and flags
+    (with the comment themes when ``codes`` are given)."""
     people = responses[["response_id", *BREAKDOWNS]].assign(month=month_number(responses["interview_date"]))
-    obs = all_observations(responses).merge(people, on="response_id", validate="many_to_one")
+    observed, extra = all_observations(responses), None
+    if codes is not None:
+        per_response, extra = comment_themes(responses, codes)
+        observed = pd.concat([observed, per_response], ignore_index=True)
+    obs = observed.merge(people, on="response_id", validate="many_to_one")
 
     by_breakdown = [obs.assign(breakdown="all", breakdown_value="all")]
     for column in BREAKDOWNS:
         present = obs[obs[column].notna()]  # a blank leaves the response out of this breakdown only
         by_breakdown.append(present.assign(breakdown=column, breakdown_value=present[column]))
+    if extra is not None:
+        by_breakdown.append(extra.merge(people[["response_id", "month"]], on="response_id", validate="many_to_one"))
     long = pd.concat(by_breakdown, ignore_index=True)[["metric", "breakdown", "breakdown_value", "month", "success"]]
     monthly = (
         long.groupby(["metric", "breakdown", "breakdown_value", "month"], as_index=False)
@@ -236,6 +312,7 @@ def expected_metric_values(responses: pd.DataFrame) -> pd.DataFrame:
 class Warehouse:
     responses: pd.DataFrame
     metric_values: pd.DataFrame
+    codes: pd.DataFrame
     deleted_months: tuple[str, ...] = ()
 
 
@@ -256,7 +333,8 @@ def build_warehouse(folder: Path, *, months: int, rows_per_month: int, keep: set
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         responses = con.sql("select * from marts.responses").df()
         metric_values = con.sql("select * from marts.metric_values").df()
-    return Warehouse(responses, metric_values, tuple(sorted(deleted)))
+        codes = con.sql("select * from core.comment_codes").df()
+    return Warehouse(responses, metric_values, codes, tuple(sorted(deleted)))
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +346,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
 @pytest.fixture(scope="module")
 def demo_expected(demo: Warehouse) -> pd.DataFrame:
     """The spec's cells for the demo warehouse, computed once."""
-    return expected_metric_values(demo.responses)
+    return expected_metric_values(demo.responses, demo.codes)
 
 
 @pytest.fixture(scope="module")
@@ -331,10 +409,12 @@ def test_every_cell_has_the_spec_figures(demo: Warehouse, demo_expected: pd.Data
     assert_same_figures(demo.metric_values, demo_expected)
 
 
-def test_metric_values_holds_exactly_the_62_public_metrics(demo: Warehouse) -> None:
-    """The metric list is the spec's: 6 police satisfaction, 12 rights, 8 services × 5, 4 journey stages."""
-    names = expected_metric_names()
-    assert len(names) == len(set(names)) == 62
+def test_metric_values_holds_exactly_the_62_public_metrics_and_the_28_themes(demo: Warehouse) -> None:
+    """The metric list is the spec's: 6 police satisfaction, 12 rights, 8 services × 5, 4 journey
+    stages; then the codeframe's 14 themes, each negative and positive."""
+    assert len(expected_metric_names()) == len(set(expected_metric_names())) == 62
+    names = expected_metric_names(themes=True)
+    assert len(names) == len(set(names)) == 62 + 28
     assert set(demo.metric_values["metric"]) == set(names)
 
 
@@ -365,6 +445,6 @@ def test_windows_span_calendar_months_across_gaps_in_the_data(gappy: Warehouse) 
     assert set(rolling_3m["period"]) == {month_label(e) for e in ends if {e - 2, e - 1, e} & data_numbers}
     assert set(rolling_3m["period"]) & set(empty_months), "some window should end in a month without data"
 
-    expected = expected_metric_values(gappy.responses)
+    expected = expected_metric_values(gappy.responses, gappy.codes)
     assert_same_cells(gappy.metric_values, expected)
     assert_same_figures(gappy.metric_values, expected)

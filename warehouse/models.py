@@ -80,9 +80,11 @@ def drop_if_kind_changed(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 
 def models_version(sql_dir: Path = SQL_DIR) -> str:
     """A hash of what the models are built from besides the loaded rows: the model SQL, the
-    contract and the code that turns it into reference tables (a new release of either means
-    the marts are owed a refresh)."""
-    digest = hashlib.sha256()
+    contract, the code that turns it into reference tables and the comments' classifier (a new
+    release of any means the marts are owed a refresh, and the comments a new coding)."""
+    from warehouse.comment_codes import coder_version  # pandas only when a refresh is near
+
+    digest = hashlib.sha256(coder_version().encode())
     sources = [*layer_files(MODEL_LAYERS, sql_dir), codebook.CONTRACT_PATH, Path(codebook.__file__)]
     for path in [*sources, Path(reference.__file__)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -119,10 +121,14 @@ def refresh_is_behind(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -
 
 
 def refresh_models(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
-    """Rebuild reference tables and every model in one transaction, and record it in
-    audit.refreshes; returns the objects built."""
+    """Code the comments not yet coded by the current classifier, rebuild reference tables and
+    every model, all in one transaction, and record it in audit.refreshes; returns the objects
+    built."""
+    from warehouse.comment_codes import code_stored_comments
+
     paths = dependency_order(layer_files(MODEL_LAYERS, sql_dir))
     with transaction(con):
+        code_stored_comments(con)
         write_reference_tables(con)
         for schema in MODEL_SCHEMAS:
             con.execute(f"create schema if not exists {schema}")

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from schemas.codebook import Codebook, load_codebook, parse_targets
+from victim_voice.themes.codeframe import THEME_LABELS
 
 SERVICE_MEASURES = {
     "contact": "Referred and then contacted by the service",
@@ -33,7 +34,9 @@ FUNNEL_STAGES = ("INVESTIGATION", "CHARGE_DECISION", "COURT", "POST_COURT")
 def metric_catalogue(book: Codebook) -> pd.DataFrame:
     """Every metric, in the order metrics.md lists them; ``public`` ones form metric_values.
 
-    Internal metrics feed the reader views: ``svc_<S>_supported`` (the handoff chain),
+    Comment themes (``theme_<name>_neg``, ``theme_<name>_pos``: the share of respondents with a
+    comment who raise the theme that way) follow the metrics of metrics.md. Internal metrics
+    feed the reader views: ``svc_<S>_supported`` (the handoff chain),
     ``rights_all`` and ``rights_<principle>`` (pooled Victims' Code compliance).
     """
     rows = [(m, "police_satisfaction", label, None, None, None, True) for m, label in book.police_satisfaction.items()]
@@ -50,6 +53,9 @@ def metric_catalogue(book: Codebook) -> pd.DataFrame:
     rows.append(("rights_all", "victims_code_pooled", "All Victims' Code rights met", None, None, None, False))
     principles = dict.fromkeys(r["principle"] for r in book.rights.values())
     rows += [(f"rights_{p}", "victims_code_pooled", f"Principle: {p}", None, None, p, False) for p in principles]
+    for theme, label in THEME_LABELS.items():  # codeframe.yaml: share of comments raising the theme each way
+        rows.append((f"theme_{theme}_neg", "themes", f"Comments: {label} (negative)", None, None, None, True))
+        rows.append((f"theme_{theme}_pos", "themes", f"Comments: {label} (positive)", None, None, None, True))
     columns = ["metric", "family", "label", "service", "right_code", "principle", "public"]
     frame = pd.DataFrame(rows, columns=columns)
     frame.insert(0, "metric_order", range(1, len(frame) + 1))

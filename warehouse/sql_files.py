@@ -10,7 +10,7 @@ Example::
     >>> object_name(SQL_DIR / "marts" / "metric_values.sql")
     'marts.metric_values'
     >>> [p.name for p in layer_files(("core",))]
-    ['recorded_victims.sql', 'response_versions.sql']
+    ['comment_codes.sql', 'recorded_victims.sql', 'response_versions.sql']
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@
 -- or SUPPORTED, and satisfaction, cope and safer only with SUPPORTED.
 create or replace view intermediate.int_response_measures as
 with responses as (
-    select r.*, s.stage_rank
+    select r.*, s.stage_rank, t.* exclude (response_id)
     from staging.stg_responses as r
     inner join reference.journey_stages as s using (journey_stage)
+    left join intermediate.int_comment_themes as t using (response_id)
 ),
 
 final as (
@@ -66,7 +67,12 @@ final as (
         1::utinyint as journey_COURT__n,
         (stage_rank >= 4)::utinyint as journey_COURT__x,
         1::utinyint as journey_POST_COURT__n,
-        (stage_rank >= 5)::utinyint as journey_POST_COURT__x
+        (stage_rank >= 5)::utinyint as journey_POST_COURT__x,
+
+        -- comment themes: a response with a comment (either field) counts; raises the theme with
+        -- that polarity (MIXED is both)
+        (columns('^(theme_\w+_(?:neg|pos))$') is not null)::utinyint as '\1__n',
+        coalesce(columns('^(theme_\w+_(?:neg|pos))$'), 0)::utinyint as '\1__x'
     from responses
 )
 

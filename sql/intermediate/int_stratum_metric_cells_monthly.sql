@@ -6,6 +6,8 @@
 -- weight × these counts, so no pass over responses per window. A blank breakdown column leaves
 -- the response out of that breakdown only. Pooled Victims' Code compliance (all rights, and
 -- each of the Code's principles) sums the rights' cells: every Y or N answer is one observation.
+-- Comment themes have two breakdowns of their own besides these (service, overall_satisfaction:
+-- intermediate.int_comment_breakdowns).
 create or replace table intermediate.int_stratum_metric_cells_monthly as
 with grouped as (
     select
@@ -58,8 +60,25 @@ with grouped as (
     )
 ),
 
+comment_groups as (
+    select
+        month,
+        stratum_area,
+        stratum_crime_group,
+        breakdown,
+        breakdown_value,
+        count(columns('^(theme_\w+)__x$')) as '\1__n',  -- every comment in the group counts
+        nullif(sum(columns('^theme_\w+__x$')), 0)
+    from intermediate.int_comment_breakdowns
+    group by all
+),
+
 long as (
-    unpivot (select * from grouped where breakdown_value is not null)
+    unpivot (
+        select * from grouped where breakdown_value is not null
+        union all by name
+        select * from comment_groups
+    )
     on columns('__[nx]$')
     into name measure value responses
 ),

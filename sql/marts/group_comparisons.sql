@@ -7,6 +7,8 @@
 -- covers suppressed sides). q_value: Benjamini–Hochberg within the family (period_type, period:
 -- every comparison for one window); `significant` means q < 0.05. For analysts: the `rest_`
 -- figures are the breakdown's total minus the cell, so this table is not for publication as is.
+-- The comment themes' `service` breakdown is left out: its values overlap (a comment about two
+-- services counts under both), so the rest is not the total minus the cell.
 create or replace table marts.group_comparisons as
 with cells as (
     select
@@ -24,6 +26,7 @@ with cells as (
     from marts.metric_values
     where period_type in ('rolling_3m', 'rolling_12m', 'quarter', 'financial_year')
         and breakdown <> 'all'
+        and breakdown <> 'service'  -- a comment can be about two services: the values overlap, no "rest"
     window breakdown_cells as (partition by metric, period_type, period, breakdown)
 ),
 

@@ -4,7 +4,7 @@ A respondent's ``comment_services`` is a **candidate** for a service of a contra
 respondent consented to sharing (``consent_share_comments = Y``), used the service
 (``svc_<S>_status`` CONTACTED or SUPPORTED; REFERRED is not using it), lives in the scope's
 area where the contract is area-limited, and the comment is about the service
-(:func:`comment_is_about`). Within a pack's 12 months, a service with fewer than
+(:func:`schemas.comment_about.comment_is_about`). Within a pack's 12 months, a service with fewer than
 :data:`MIN_COMMENTS` candidates lists none. A candidate is listed only once a person has
 released it (``audit.comment_approvals``, written by :mod:`victim_voice.outputs.comment_review`),
 and then as released: the stored text (redacted at ingestion) or the reviewer's edit, redacted
@@ -21,65 +21,18 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 
 import duckdb
 
-from schemas.codebook import alias_pattern, load_codebook, plain_apostrophes
+from schemas.codebook import load_codebook
+from schemas.comment_about import USED_STATUSES, comment_is_about
 from warehouse.storage import comment_decisions
 
 FIELD = "comment_services"  # the only comment a service's pack may show
-USED_STATUSES = ("CONTACTED", "SUPPORTED")
 MIN_COMMENTS = 5  # a service with fewer candidates in the pack's 12 months lists none
 WINDOW_MONTHS = 12
 RELEASED = ("RELEASE", "RELEASE_EDITED")
-
-
-@cache
-def _service_patterns() -> dict[str, re.Pattern[str]]:
-    return {service: alias_pattern(names) for service, names in load_codebook().service_aliases.items()}
-
-
-def service_mentions(comment: str) -> dict[str, list[tuple[int, int]]]:
-    """Where a comment names each service, by name or alias (``contract.yaml`` ``service_aliases``):
-    whole words, any case; services it does not name are left out.
-
-    >>> service_mentions("The Bridge SARC was kind")
-    {'SARC': [(0, 10), (11, 15)]}
-    """
-    text = plain_apostrophes(comment)
-    found = {s: [m.span() for m in pattern.finditer(text)] for s, pattern in _service_patterns().items()}
-    return {service: spans for service, spans in found.items() if spans}
-
-
-def services_used(statuses: Mapping[str, str | None]) -> set[str]:
-    """The services a respondent used: contacted by, or supported by."""
-    return {service for service, status in statuses.items() if status in USED_STATUSES}
-
-
-def comment_is_about(comment: str, service: str, statuses: Mapping[str, str | None]) -> bool:
-    """True when a respondent with these service statuses used ``service`` and the comment is
-    about it: it names the service (or an alias), or the respondent used no other service and
-    the comment names none. A word two services share ("advocate") names neither.
-
-    The last clause ("names none") goes a step past the spec's "or the respondent used no other
-    service": a comment that names only another service is about that one, and stays out of
-    this service's pack.
-
-    >>> statuses = {"SARC": "SUPPORTED", "ISVA": "REFERRED"}
-    >>> comment_is_about("They were kind", "SARC", statuses), comment_is_about("Still no ISVA", "SARC", statuses)
-    (True, False)
-    >>> comment_is_about("The SARC was kind", "ISVA", statuses)  # referred only: not used
-    False
-    """
-    used = services_used(statuses)
-    if service not in used:
-        return False
-    named = service_mentions(comment)
-    return service in named or (used == {service} and not named)
 
 
 def text_sha256(text: str) -> str:

@@ -34,6 +34,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from schemas.codebook import load_codebook
+from schemas.comment_about import service_mentions
 from victim_voice.outputs.comment_candidates import (
     FIELD,
     MIN_COMMENTS,
@@ -42,7 +43,6 @@ from victim_voice.outputs.comment_candidates import (
     eligible_comments,
     pack_comments,
     pack_window_end,
-    service_mentions,
     text_sha256,
 )
 from victim_voice.outputs.contract_packs import write_rows

@@ -33,6 +33,8 @@ BREAKDOWNS = {
     "gender": "Gender",
     "ethnic_group": "Ethnic group",
     "disability": "Disability",
+    "service": "Comments about the service",
+    "overall_satisfaction": "Overall satisfaction with the police",
 }
 
 # The coded answers of the breakdown columns, as a reader would say them.
@@ -43,6 +45,7 @@ VALUES = {
     "repeat_victim": {"Y": "Repeat victim", "N": "Not a repeat victim", "DK": "Don't know"},
     "disability": {"Y": "Disabled", "N": "Not disabled", "PNS": "Prefer not to say"},
     "area": {"WILTSHIRE": "Wiltshire", "SWINDON": "Swindon"},
+    "overall_satisfaction": {"SATISFIED": "Satisfied", "NEITHER": "Neither", "DISSATISFIED": "Dissatisfied"},
     "journey_stage": {
         "REPORTED": "Reported",
         "INVESTIGATION": "Investigation",
@@ -103,6 +106,8 @@ class Labels:
         """A breakdown's value: "Rape", "Domestic abuse", "Under 18"; an age band as itself."""
         if breakdown == "crime_group":
             return self.crime_groups.get(code) or readable(code)
+        if breakdown == "service":
+            return self.service(code)
         return VALUES.get(breakdown, {}).get(code) or readable(code)
 
 

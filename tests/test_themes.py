@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from victim_voice.cli import main
-from victim_voice.themes import codeframe, sentiment
-from victim_voice.themes.classifier import classify
+from victim_voice.themes import classifier, codeframe, rules, sentiment
+from victim_voice.themes.classifier import classify, classify_many
 from victim_voice.themes.evaluation import measure
 from victim_voice.themes.training import LABELLED, load
 
@@ -110,6 +110,42 @@ def test_any_text_gets_valid_codes(text: str) -> None:
     assert set(coding.themes) <= set(codeframe.THEMES)
     assert set(coding.themes.values()) <= {"POS", "NEG", "MIXED"}
     assert coding.sentiment in codeframe.SENTIMENTS
+
+
+def _every_cue_run(text: str) -> list[rules.Hit]:
+    """The hits with no cue skipped by the literal gate."""
+    gate = rules._gate()
+    everything = list(range(len(gate.needs)))
+    original, gate.candidates = gate.candidates, lambda _: everything
+    try:
+        return rules.comment_hits(text)
+    finally:
+        gate.candidates = original
+
+
+def test_the_literal_gate_skips_only_cues_that_cannot_match() -> None:
+    for row in load():
+        assert rules.comment_hits(row["text"]) == _every_cue_run(row["text"]), row["id"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(WORDS, max_size=25).map(" ".join) | st.text(alphabet="abcdefghilnorstuy' .", max_size=80))
+def test_the_literal_gate_changes_no_hit_on_any_text(text: str) -> None:
+    assert rules.comment_hits(text) == _every_cue_run(text)
+
+
+def test_vader_is_skipped_only_when_it_could_not_change_the_sentiment() -> None:
+    model = sentiment.default_model()
+    for row in load(split="dev"):
+        hits = rules.comment_hits(row["text"])
+        assert sentiment.sentiment_of(row["text"], hits) == model.predict(sentiment.features(row["text"], hits))
+
+
+def test_classify_many_in_processes_keeps_the_order(monkeypatch) -> None:
+    monkeypatch.setattr(classifier, "POOL_FROM", 10)
+    monkeypatch.setattr(classifier, "CHUNK", 7)
+    texts = [row["text"] for row in load(split="dev")[:40]] + ["", "n/a"]
+    assert classify_many(texts, workers=2) == [classify(text) for text in texts]
 
 
 def test_an_empty_comment_is_neutral_and_raises_nothing() -> None:

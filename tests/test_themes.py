@@ -78,6 +78,33 @@ def test_the_committed_sentiment_model_is_what_training_gives() -> None:
         assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["weights"][name], row, strict=True)), name
 
 
+@pytest.mark.slow
+def test_the_committed_theme_model_is_what_training_gives() -> None:
+    """`make themes-model` reproduces theme_model.json from the repository."""
+    pytest.importorskip("sklearn", reason="scikit-learn (a dev extra) trains the model")
+    from victim_voice.themes import theme_model, training
+
+    retrained = training.train_themes(training.load(split="dev"))
+    committed = json.loads(theme_model.MODEL_FILE.read_text(encoding="utf-8"))
+    assert retrained["labels"] == committed["labels"] and retrained["threshold"] == committed["threshold"]
+    assert retrained["idf"] == committed["idf"]
+    assert retrained["weights"].keys() == committed["weights"].keys()
+    assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["bias"], committed["bias"], strict=True))
+    for name, row in committed["weights"].items():
+        assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["weights"][name], row, strict=True)), name
+
+
+def test_the_theme_model_decides_only_its_labels() -> None:
+    from victim_voice.themes import rules, theme_model, training
+
+    model = theme_model.default_model()
+    assert model is not None and set(model.bias) == set(training.MODEL_LABELS)
+    text = "PC [NAME] was kind, but not once did anyone call me back."
+    hits = rules.comment_hits(text)
+    others = {(h.theme, h.polarity) for h in hits} - set(training.MODEL_LABELS)
+    assert others <= model.labels(text, hits)
+
+
 @pytest.mark.parametrize(
     ("text", "themes"),
     [

@@ -1,8 +1,10 @@
 """Coding a comment: its themes with polarity (the cues) and its overall sentiment (the model).
 
-The method was chosen by measurement on the labelled set (``python -m
-victim_voice.themes.evaluation --compare``): the cues beat a TF-IDF logistic regression and
-a mix of both on themes, and the sentiment model beats VADER alone.
+The method was chosen by measurement on the dev part of the labelled set (``python -m
+victim_voice.themes.evaluation --compare``; :mod:`victim_voice.themes.training`): the cues,
+with a logistic regression over their hits and the words that may veto one of 11 labels,
+where that helped by cross-validation (:mod:`victim_voice.themes.theme_model`); the
+sentiment model beats VADER alone.
 
 >>> coding = classify("PC [NAME] was kind, but not once did anyone call me back.")
 >>> coding.themes
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from victim_voice.themes import codeframe, rules, sentiment
+from victim_voice.themes import codeframe, rules, sentiment, theme_model
 
 NEUTRAL = "NEUTRAL"
 # Below this many comments a pool costs more than it saves (a worker starts in about 0.3 s,
@@ -43,7 +45,8 @@ def classify(text: str) -> Coding:
     if not text or not text.strip():
         return Coding({}, NEUTRAL)
     hits = rules.comment_hits(text)
-    raised = {(hit.theme, hit.polarity) for hit in hits}
+    model = theme_model.default_model()
+    raised = model.labels(text, hits) if model else {(hit.theme, hit.polarity) for hit in hits}
     themes = {
         theme: value
         for theme in codeframe.THEMES

@@ -98,8 +98,10 @@ class LiteralGate:
     def __init__(self, patterns: Sequence[str]) -> None:
         self.needs = [required_literals(p) for p in patterns]
         literals = sorted({s for strings in self.needs if strings for s in strings})
-        # at each place the trie gives the longest literal starting there; every literal inside it is there too
-        self.within = {s: frozenset(t for t in literals if t in s) for s in literals}
+        self.literals = literals
+        # at each place the trie gives the longest literal starting there; every literal inside it is
+        # there too (found when first needed: most literals never are)
+        self.within: dict[str, frozenset[str]] = {}
         self.always = [k for k, strings in enumerate(self.needs) if strings is None]
         self.needed_by: dict[str, list[int]] = {s: [] for s in literals}
         for k, strings in enumerate(self.needs):
@@ -113,7 +115,10 @@ class LiteralGate:
             return set()
         present: set[str] = set()
         for longest in set(self.scanner.findall(text)):
-            present |= self.within[longest]
+            inside = self.within.get(longest)
+            if inside is None:
+                inside = self.within[longest] = frozenset(t for t in self.literals if t in longest)
+            present |= inside
         return present
 
     def candidates(self, text: str) -> list[int]:

@@ -30,12 +30,12 @@ def held_out() -> list[dict]:
 def test_held_out_macro_f1_and_sentiment_accuracy_do_not_fall(held_out: list[dict]) -> None:
     measured = measure(held_out)
     assert measured.macro_f1 >= 0.74
-    assert measured.sentiment_accuracy >= 0.87
+    assert measured.sentiment_accuracy >= 0.91
 
 
 def test_the_labelled_set_is_large_varied_and_well_formed() -> None:
     rows = load()
-    assert len(rows) >= 500
+    assert len(rows) >= 800
     assert len({r["id"] for r in rows}) == len(rows)
     assert len({r["text"].lower() for r in rows}) == len(rows)  # no comment in both parts
     assert {r["split"] for r in rows} == {"dev", "test"}

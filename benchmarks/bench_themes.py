@@ -3,8 +3,8 @@
 1. A month: MONTH comments (default 170, about a month's comments) coded in a fresh process,
    timed from before the classifier is imported (its regular expressions compiled, VADER's
    lexicon and the sentiment weights read) to the last comment: what the monthly run adds.
-2. Bulk: BULK comments (default 200,000) coded by WORKERS processes (default 2), wall clock
-   from starting the workers to the last result.
+2. Bulk: BULK comments (default 200,000) coded by ``classify_many(texts, workers=WORKERS)``
+   (default 2 processes), wall clock from the call to the last result, in order.
 
 The comments are the labelled set's texts, cycled (the classifier keeps no cache, so repeats
 cost as much as new text). Each measurement runs REPEATS times (median).
@@ -21,9 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from itertools import cycle, islice
-from multiprocessing import get_context
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,10 +32,21 @@ from victim_voice.themes.training import load  # noqa: E402 - after the path is 
 MONTH_SCRIPT = """
 import json, sys, time
 start = time.perf_counter()
-from victim_voice.themes.classifier import classify
+from victim_voice.themes.classifier import classify_many
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
-codes = [classify(text) for text in texts]
+codes = classify_many(texts)
 print(time.perf_counter() - start)
+"""
+BULK_SCRIPT = """
+import json, resource, sys, time
+from victim_voice.themes.classifier import classify_many
+texts, workers = json.load(open(sys.argv[1], encoding="utf-8")), int(sys.argv[2])
+start = time.perf_counter()
+codes = classify_many(texts, workers=workers)
+wall = time.perf_counter() - start
+assert len(codes) == len(texts)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN if workers > 1 else resource.RUSAGE_SELF)
+print(wall, usage.ru_utime + usage.ru_stime)
 """
 
 
@@ -57,25 +66,17 @@ def month_seconds(count: int) -> float:
     return float(done.stdout.strip())
 
 
-def _code_chunk(chunk: list[str]) -> tuple[int, float]:
-    """Comments coded and the CPU seconds it took this process."""
-    from victim_voice.themes.classifier import classify
-
-    start = time.process_time()
-    coded = sum(1 for text in chunk if classify(text).sentiment)
-    return coded, time.process_time() - start
-
-
 def bulk_seconds(count: int, workers: int) -> tuple[float, float]:
-    """Wall-clock seconds for ``workers`` processes to code ``count`` comments, and the CPU seconds
-    they spent coding (what a machine with ``workers`` idle cores would take: CPU / workers)."""
-    comments = texts(count)
-    chunks = [comments[i : i + 2000] for i in range(0, count, 2000)]
-    start = time.perf_counter()
-    with get_context("spawn").Pool(workers) as pool:
-        results = list(pool.imap_unordered(_code_chunk, chunks))
-    assert sum(coded for coded, _ in results) == count
-    return time.perf_counter() - start, sum(cpu for _, cpu in results)
+    """Wall-clock seconds for ``classify_many`` to code ``count`` comments in ``workers`` processes,
+    and the CPU seconds they spent coding (what ``workers`` idle cores would take: CPU / workers)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bulk.json"
+        path.write_text(json.dumps(texts(count)), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        command = [sys.executable, "-c", BULK_SCRIPT, str(path), str(workers)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+    wall, cpu = map(float, done.stdout.split())
+    return wall, cpu
 
 
 def main() -> int:

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from victim_voice.cli import main
-from victim_voice.themes import codeframe, sentiment
-from victim_voice.themes.classifier import classify
+from victim_voice.themes import classifier, codeframe, rules, sentiment
+from victim_voice.themes.classifier import classify, classify_many
 from victim_voice.themes.evaluation import measure
 from victim_voice.themes.training import LABELLED, load
 
@@ -30,12 +30,12 @@ def held_out() -> list[dict]:
 def test_held_out_macro_f1_and_sentiment_accuracy_do_not_fall(held_out: list[dict]) -> None:
     measured = measure(held_out)
     assert measured.macro_f1 >= 0.74
-    assert measured.sentiment_accuracy >= 0.87
+    assert measured.sentiment_accuracy >= 0.91
 
 
 def test_the_labelled_set_is_large_varied_and_well_formed() -> None:
     rows = load()
-    assert len(rows) >= 500
+    assert len(rows) >= 800
     assert len({r["id"] for r in rows}) == len(rows)
     assert len({r["text"].lower() for r in rows}) == len(rows)  # no comment in both parts
     assert {r["split"] for r in rows} == {"dev", "test"}
@@ -78,6 +78,33 @@ def test_the_committed_sentiment_model_is_what_training_gives() -> None:
         assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["weights"][name], row, strict=True)), name
 
 
+@pytest.mark.slow
+def test_the_committed_theme_model_is_what_training_gives() -> None:
+    """`make themes-model` reproduces theme_model.json from the repository."""
+    pytest.importorskip("sklearn", reason="scikit-learn (a dev extra) trains the model")
+    from victim_voice.themes import theme_model, training
+
+    retrained = training.train_themes(training.load(split="dev"))
+    committed = json.loads(theme_model.MODEL_FILE.read_text(encoding="utf-8"))
+    assert retrained["labels"] == committed["labels"] and retrained["threshold"] == committed["threshold"]
+    assert retrained["idf"] == committed["idf"]
+    assert retrained["weights"].keys() == committed["weights"].keys()
+    assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["bias"], committed["bias"], strict=True))
+    for name, row in committed["weights"].items():
+        assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["weights"][name], row, strict=True)), name
+
+
+def test_the_theme_model_decides_only_its_labels() -> None:
+    from victim_voice.themes import rules, theme_model, training
+
+    model = theme_model.default_model()
+    assert model is not None and set(model.bias) == set(training.MODEL_LABELS)
+    text = "PC [NAME] was kind, but not once did anyone call me back."
+    hits = rules.comment_hits(text)
+    others = {(h.theme, h.polarity) for h in hits} - set(training.MODEL_LABELS)
+    assert others <= model.labels(text, hits)
+
+
 @pytest.mark.parametrize(
     ("text", "themes"),
     [
@@ -110,6 +137,42 @@ def test_any_text_gets_valid_codes(text: str) -> None:
     assert set(coding.themes) <= set(codeframe.THEMES)
     assert set(coding.themes.values()) <= {"POS", "NEG", "MIXED"}
     assert coding.sentiment in codeframe.SENTIMENTS
+
+
+def _every_cue_run(text: str) -> list[rules.Hit]:
+    """The hits with no cue skipped by the literal gate."""
+    gate = rules._gate()
+    everything = list(range(len(gate.needs)))
+    original, gate.candidates = gate.candidates, lambda _: everything
+    try:
+        return rules.comment_hits(text)
+    finally:
+        gate.candidates = original
+
+
+def test_the_literal_gate_skips_only_cues_that_cannot_match() -> None:
+    for row in load():
+        assert rules.comment_hits(row["text"]) == _every_cue_run(row["text"]), row["id"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(WORDS, max_size=25).map(" ".join) | st.text(alphabet="abcdefghilnorstuy' .", max_size=80))
+def test_the_literal_gate_changes_no_hit_on_any_text(text: str) -> None:
+    assert rules.comment_hits(text) == _every_cue_run(text)
+
+
+def test_vader_is_skipped_only_when_it_could_not_change_the_sentiment() -> None:
+    model = sentiment.default_model()
+    for row in load(split="dev"):
+        hits = rules.comment_hits(row["text"])
+        assert sentiment.sentiment_of(row["text"], hits) == model.predict(sentiment.features(row["text"], hits))
+
+
+def test_classify_many_in_processes_keeps_the_order(monkeypatch) -> None:
+    monkeypatch.setattr(classifier, "POOL_FROM", 10)
+    monkeypatch.setattr(classifier, "CHUNK", 7)
+    texts = [row["text"] for row in load(split="dev")[:40]] + ["", "n/a"]
+    assert classify_many(texts, workers=2) == [classify(text) for text in texts]
 
 
 def test_an_empty_comment_is_neutral_and_raises_nothing() -> None:

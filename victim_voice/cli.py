@@ -725,10 +725,11 @@ def write_comment_lines(target: str, results: list[dict], done: str) -> None:
 
 def command_themes_classify(args: argparse.Namespace, settings: Settings) -> int:
     """Code a JSON-lines file of comments into themes and sentiment, so anyone can check the classifier."""
-    from victim_voice.themes.classifier import classify
+    from victim_voice.themes.classifier import classify_many
 
     records = read_comment_lines(args.input, args.output)
-    results = [classify(record["text"]).as_record(record.get("id")) for record in records]
+    codings = classify_many([record["text"] for record in records], workers=args.workers)
+    results = [coding.as_record(record.get("id")) for record, coding in zip(records, codings, strict=True)]
     write_comment_lines(args.output, results, "Coded")
     return EXIT_OK
 
@@ -1040,6 +1041,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     classify.add_argument("--in", dest="input", required=True, help="JSON-lines file of comments, or - for stdin")
     classify.add_argument("--out", dest="output", required=True, help="where to write the codes, or - for stdout")
+    classify.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes coding a large file (5,000 comments or more) at once (default: 2, or 1 on one CPU)",
+    )
     classify.set_defaults(handler=command_themes_classify)
     return parser
 

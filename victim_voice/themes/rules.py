@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from victim_voice.themes.cues import CUES, NEGATIVE_WORDS, NEGATORS, POSITIVE_WORDS
+from victim_voice.themes.prefilter import LiteralGate
 
 # "didnt" -> "didn't" (and the like), so that cues need be written once.
 _CONTRACTIONS = re.compile(
@@ -34,6 +35,7 @@ _NEGATION_START = re.compile(rf"(?:{NEGATORS})\b")
 _FLIPS_NEG = re.compile(r"\b(?:never|didn't|did not|no longer|not once|wasn't|weren't)\b(?:\s+\S+){0,2}\s*$")
 _POSITIVE = re.compile(rf"\b(?:{POSITIVE_WORDS})\b")
 _NEGATIVE = re.compile(rf"\b(?:{NEGATIVE_WORDS})\b")
+_NEGATED_POSITIVE = re.compile(rf"\b(?:{NEGATORS})\s+(?:\S+\s+)?(?:{POSITIVE_WORDS})\b")
 
 
 def normalise(text: str) -> str:
@@ -67,7 +69,7 @@ def tone(clause: str) -> int:
     """Positive words less negative words ("not good" counts negative once)."""
     positive = len(_POSITIVE.findall(clause))
     negative = len(_NEGATIVE.findall(clause))
-    negated_positive = len(re.findall(rf"\b(?:{NEGATORS})\s+(?:\S+\s+)?(?:{POSITIVE_WORDS})\b", clause))
+    negated_positive = len(_NEGATED_POSITIVE.findall(clause))
     return positive - 2 * negated_positive - negative
 
 
@@ -85,11 +87,17 @@ def _compiled() -> tuple[tuple[str, str | None, re.Pattern[str]], ...]:
     return tuple((theme, polarity, re.compile(pattern)) for theme, polarity, pattern in CUES)
 
 
+@cache
+def _gate() -> LiteralGate:
+    return LiteralGate([pattern for _, _, pattern in CUES])
+
+
 def comment_hits(text: str) -> list[Hit]:
     """Every cue that matches a comment, with its polarity, clause by clause.
 
     Each cue is run once over the whole comment, its clauses set apart by " | " (quicker than
-    clause by clause); a match is blanked for the same theme's cues after it.
+    clause by clause), and only if the comment holds a literal string the cue needs
+    (:mod:`victim_voice.themes.prefilter`); a match is blanked for the same theme's cues after it.
     """
     marked = " | ".join(clauses(normalise(text)))
     bounds = [m.start() for m in re.finditer(r" \| ", marked)]
@@ -97,7 +105,9 @@ def comment_hits(text: str) -> list[Hit]:
     raised_in: set[tuple[str, int]] = set()
     tones: dict[int, int] = {}
     masked: dict[str, str] = {}
-    for theme, polarity, pattern in _compiled():
+    compiled = _compiled()
+    for k in _gate().candidates(marked):
+        theme, polarity, pattern = compiled[k]
         current = masked.get(theme, marked)
         for match in pattern.finditer(current):
             index = bisect_right(bounds, match.start())

@@ -32,21 +32,23 @@ from victim_voice.themes import codeframe
 FIELDS = ("comment_police", "comment_services")
 ABOUT_FIELD = "comment_services"  # the comment about services: the one a service's figures and pack use
 THEMES_DIR = Path(codeframe.__file__).resolve().parent
-# What the codes depend on: the classifier's code and weights (not its training or evaluation).
-CODER_FILES = ("classifier.py", "codeframe.py", "cues.py", "rules.py", "sentiment.py", "sentiment_model.json")
-# The services' aliases decide "about"; the vaderSentiment lexicon is pinned with the package.
+NOT_CODING = ("training.py", "evaluation.py", "__init__.py")  # the rest of the package decides the codes
+WORKERS = 2  # processes for a large re-coding (a month's comments are coded in this process)
 
 
 @cache
 def coder_version() -> str:
-    """A hash of the classifier's files and the services' aliases (16 hex digits).
+    """A hash of the classifier's code and weights (not its training or evaluation) and the
+    services' aliases, which decide "about" (16 hex digits). The vaderSentiment lexicon is
+    pinned with the package.
 
     >>> len(coder_version()), coder_version() == coder_version()
     (16, True)
     """
     digest = hashlib.sha256()
-    for name in CODER_FILES:
-        digest.update(name.encode() + b"\0" + (THEMES_DIR / name).read_bytes() + b"\0")
+    files = sorted(p for p in THEMES_DIR.iterdir() if p.suffix in (".py", ".json") and p.name not in NOT_CODING)
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(json.dumps(load_codebook().service_aliases, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
@@ -72,10 +74,10 @@ def uncoded_comments(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def coded_rows(comments: pd.DataFrame, version: str) -> pd.DataFrame:
     """The rows of core.comment_codes for these comments (their text is not carried over)."""
-    from victim_voice.themes.classifier import classify_all  # the cues and lexicons only when there is work
+    from victim_voice.themes.classifier import classify_many  # the cues and lexicons only when there is work
 
     services = list(load_codebook().services)
-    codings = list(classify_all(comments["text"].tolist()))
+    codings = classify_many(comments["text"].tolist(), workers=WORKERS)
     status_columns = [f"svc_{s}_status" for s in services]
     about = [
         [s for s in services if comment_is_about(text, s, dict(zip(services, statuses, strict=True)))]

@@ -73,7 +73,7 @@ def test_the_report_is_accessible(report: str) -> None:
 
 def test_the_report_has_every_section_in_labels_not_codes(report: str) -> None:
     for heading in ["Headline", "What changed", "Trend", "Crime types", "Groups that differ",
-                    "Victims' Code compliance", "The service journey", "Contract KPI ratings",
+                    "What victims say", "Victims' Code compliance", "The service journey", "Contract KPI ratings",
                     "Supplier delivery against quotas", "Notes"]:  # fmt: skip
         assert f"<h2>{heading}</h2>" in report
     assert "Residential burglary" in report and "Rape" in report and "Other sexual offences" in report
@@ -263,3 +263,77 @@ def test_a_window_without_a_profile_says_so(demo) -> None:
     page = (demo[1] / "VictimVoice_report_2024-02.html").read_text(encoding="utf-8")
     section = page.split("<h2>Is the sample representative?</h2>")[1].split("<h2>")[0]
     assert section.startswith("<p>[x] No comparison with the force&#x27;s recorded victims")
+
+
+def _section(report: str, heading: str) -> str:
+    return report.split(f"<h2>{heading}</h2>")[1].split("<h2>")[0]
+
+
+def _rows(table: str) -> list[list[str]]:
+    """A table's body rows as the text of their cells."""
+    body = table.split("<tbody>")[1].split("</tbody>")[0]
+    return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in re.findall(r"<tr>.*?</tr>", body)]
+
+
+def test_what_victims_say_ranks_the_published_themes_each_way(report: str, demo) -> None:
+    """The complaints and praise raised most, from the published cells, most first, with the
+    headline's 3 months and their change."""
+    from victim_voice.themes.codeframe import THEME_LABELS
+
+    section = _section(report, "What victims say")
+    with open_reader(demo[0].warehouse) as con:
+        for way, caption in (("neg", "Complaints raised most in comments"), ("pos", "Praise raised most in comments")):
+            expected = con.execute(
+                "select metric, numerator, denominator from marts.published_metric_values where metric like ?"
+                " and period_type = 'rolling_12m' and period = '2024-11' and breakdown = 'all' and numerator > 0"
+                " order by rate desc limit 5",
+                [f"theme_%_{way}"],
+            ).fetchall()
+            rows = _rows(section.split(f"<caption>{caption}</caption>")[1].split("</table>")[0])
+            assert len(rows) == len(expected) == 5
+            for row, (metric, numerator, denominator) in zip(rows, expected, strict=True):
+                theme = metric.removeprefix("theme_").removesuffix(f"_{way}")
+                assert row[0] == THEME_LABELS[theme]
+                assert (row[2], row[3]) == (f"{numerator:,}", f"{denominator:,}")
+                assert re.fullmatch(r"[+-]?\d+\.\d points, (not )?significant|\[x\]|\[c\]", row[5]), row
+    assert "No comment is quoted here" in section
+
+
+def test_complaints_by_satisfaction_say_which_go_with_low_satisfaction_on_q(report: str, demo) -> None:
+    from victim_voice.themes.codeframe import THEME_LABELS
+
+    table = _section(report, "What victims say").split("Complaints in the comments of victims dissatisfied")[1]
+    rows = {row[0]: row for row in _rows(table.split("</table>")[0])}
+    with open_reader(demo[0].warehouse) as con:
+        tests = con.execute(
+            "select metric, significant, q_value, difference from marts.group_comparisons where period_type ="
+            " 'rolling_12m' and period = '2024-11' and breakdown = 'overall_satisfaction'"
+            " and breakdown_value = 'DISSATISFIED' and metric like 'theme_%_neg'"
+        ).fetchall()
+    assert tests
+    for metric, significant, q_value, difference in tests:
+        verdict = rows[THEME_LABELS[metric.removeprefix("theme_").removesuffix("_neg")]][4]
+        assert ("q below 0.001" if q_value < 0.001 else f"q = {q_value:.3f}") in verdict
+        if significant:
+            assert verdict.startswith("more often" if difference > 0 else "less often"), verdict
+        else:
+            assert verdict.startswith("no significant difference"), verdict
+    assert any(
+        row[4].startswith("more often") for row in rows.values()
+    )  # the demo's complaints go with dissatisfaction
+
+
+def test_withheld_theme_cells_show_as_c(tmp_path: Path) -> None:
+    """Nine comments in the window: every theme cell is withheld, none is ranked, no comment quoted."""
+    rows = [{"interview_date": f"2024-0{m}-10", "sat_overall": 2, "comment_police": "Nobody ever rang me back"}
+            for m in (1, 2, 3) for _ in range(3)]  # fmt: skip
+    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
+    args = ["report", "--period", "2024-03", "--warehouse", str(settings.warehouse), "--out", str(tmp_path)]
+    assert cli.main([*args, "--no-pdf"]) == 0
+    section = _section((tmp_path / "VictimVoice_report_2024-03.html").read_text(encoding="utf-8"), "What victims say")
+    assert "Nobody ever rang" not in section
+    complaints = section.split("<caption>Complaints raised most in comments</caption>")[1].split("</table>")[0]
+    assert "No figures for this period." in complaints
+    by_satisfaction = _rows(section.split("Complaints in the comments of victims dissatisfied")[1].split("</table>")[0])
+    contact = next(row for row in by_satisfaction if row[0] == "Getting through and being contacted")
+    assert contact[1] == "[c]" and "(base [c])" in section

@@ -10,8 +10,8 @@ cells without their figures) and ``marts.kpi_ratings``; changes and group differ
 claimed on q-values only (:mod:`victim_voice.outputs.report_findings`). Single months are not
 shown: beside their windows they could be worked out by subtraction. Shorthand as the
 Analysis Function recommends ([c], [u], [x], [z]), explained in the notes; labels, not codes;
-no comment is quoted. The charts (:mod:`victim_voice.outputs.charts`) are inline SVG with a
-text alternative, in a colour-blind-safe palette.
+no comment is quoted (their themes are counted: "What victims say"). The charts
+(:mod:`victim_voice.outputs.charts`) are inline SVG with a text alternative, in a colour-blind-safe palette.
 
 Example::
 
@@ -48,6 +48,7 @@ from victim_voice.outputs.report_figures import (
 )
 from victim_voice.outputs.report_findings import Findings, groups_that_differ, standing_comparisons, what_changed
 from victim_voice.settings import Settings
+from victim_voice.themes.codeframe import THEME_LABELS
 from warehouse.db import open_reader
 
 ALL = ("all", "all")
@@ -120,6 +121,8 @@ class ReportData:
     ratings: list[tuple]
     quotas: list[tuple]
     weighted: dict[str, WeightedCell] = field(default_factory=dict)  # the detail window's all-victims cells
+    # the detail window's complaint themes, dissatisfied against the other respondents: (significant, q, difference)
+    satisfaction_tests: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
     profile: SampleProfile | None = None  # the detail window's recorded victims by crime group, and the test
 
 
@@ -180,7 +183,20 @@ def gather(con: duckdb.DuckDBPyConnection, windows: ReportWindows) -> ReportData
         quotas=quota_months(con, windows.main),
         weighted=weighted_all_victims(con, windows.detail),
         profile=sample_profile(con, windows.detail),
+        satisfaction_tests=satisfaction_tests(con, windows.detail),
     )
+
+
+def satisfaction_tests(con: duckdb.DuckDBPyConnection, window: Window) -> dict[str, tuple[bool, float, float]]:
+    """Each complaint theme among dissatisfied victims against the others who commented
+    (``marts.group_comparisons``, q-values in the window's family), by metric."""
+    found = con.execute(
+        "select metric, significant, q_value, difference from marts.group_comparisons where period_type = ?"
+        " and period = ? and breakdown = 'overall_satisfaction' and breakdown_value = 'DISSATISFIED'"
+        " and metric like 'theme\\_%\\_neg' escape '\\'",
+        [window.period_type, window.period],
+    ).fetchall()
+    return {metric: (significant, q_value, difference) for metric, significant, q_value, difference in found}
 
 
 @dataclass(frozen=True)
@@ -503,6 +519,106 @@ def representativeness(data: ReportData) -> str:
     )
 
 
+THEMES_SHOWN = 5  # the themes raised most each way
+WAYS = {"neg": "Complaints", "pos": "Praise"}
+SATISFACTION = ("DISSATISFIED", "NEITHER", "SATISFIED")
+THEMES_NOTE = (
+    "Every comment is coded, offline and by the same rules each month, into the 14 themes of the OPCC's "
+    "codeframe, each as praise or complaint (a classifier measured against comments coded by hand: see the "
+    "README). A share is of the respondents who gave a comment in the window (the base); one comment can raise "
+    "several themes. No comment is quoted here: contract packs show comments a person has released."
+)
+
+
+def top_themes(data: ReportData, way: str) -> list[str]:
+    """The themes raised ``way`` (neg or pos) by the largest shares of all victims who commented,
+    in the tables' window: published, raised at least once; most first, then codeframe order."""
+    found = []
+    for order, theme in enumerate(THEME_LABELS):
+        cell = data.detail.get((f"theme_{theme}_{way}", *ALL))
+        if cell is not None and not cell.withheld and cell.numerator:
+            found.append((-cell.rate, order, theme))
+    return [theme for *_, theme in sorted(found)[:THEMES_SHOWN]]
+
+
+def theme_table(data: ReportData, way: str) -> str:
+    """The themes raised most one way, in the tables' window (beside the headline's 3 months and
+    their change on the previous 3, where tested)."""
+    windows = data.windows
+    tested = bool(data.changes) and windows.longer is not None
+    headers = ["Theme", f"Share of those commenting, {windows.detail.describe()}", "Raised by", "Base"]
+    if tested:
+        headers += [capitalised(windows.main.describe()), "Change on the previous 3 months"]
+    rows = []
+    for theme in top_themes(data, way):
+        metric = f"theme_{theme}_{way}"
+        cell = data.detail[(metric, *ALL)]
+        row = [THEME_LABELS[theme], rate_interval(cell), count_text(cell), base_text(cell)]
+        if tested:
+            main = data.main.get((metric, *ALL), NO_ANSWERS)
+            row += [rate_text(main), change_text(data.changes.get(metric), main)]
+        rows.append(row)
+    return table(f"{WAYS[way]} raised most in comments", headers, rows)
+
+
+def satisfaction_verdict(test: tuple[bool, float, float] | None) -> str:
+    """ "more often (q = 0.001)", "no significant difference (q = 0.412)" or [x] (not tested).
+
+    >>> verdict = satisfaction_verdict
+    >>> verdict((True, 0.0004, 0.3)), verdict((False, 0.41, -0.02)), verdict(None)
+    ('more often (q below 0.001)', 'no significant difference (q = 0.410)', '[x]')
+    """
+    if test is None:
+        return NOT_AVAILABLE
+    significant, q_value, difference = test
+    q_text = "q below 0.001" if q_value < 0.001 else f"q = {q_value:.3f}"
+    if not significant:
+        return f"no significant difference ({q_text})"
+    return f"{'more' if difference > 0 else 'less'} often ({q_text})"
+
+
+def themes_by_satisfaction(data: ReportData) -> str:
+    """Each complaint theme's share among dissatisfied, neither and satisfied victims who commented,
+    and whether the dissatisfied raise it more often than the others (on q): which complaints go
+    with low satisfaction. Most raised by the dissatisfied first."""
+
+    def share(theme: str, group: str) -> Cell:
+        return data.detail.get((f"theme_{theme}_neg", "overall_satisfaction", group), NO_ANSWERS)
+
+    def rank(theme: str) -> tuple:
+        cell = share(theme, "DISSATISFIED")
+        return (cell.withheld or cell.rate is None, -(cell.rate or 0.0))
+
+    rows = [
+        [THEME_LABELS[theme], *(rate_text(share(theme, g)) for g in SATISFACTION),
+         satisfaction_verdict(data.satisfaction_tests.get(f"theme_{theme}_neg"))]
+        for theme in sorted(THEME_LABELS, key=rank)
+        if any(share(theme, g) is not NO_ANSWERS for g in SATISFACTION)
+    ]  # fmt: skip
+    bases = [base_text(share(next(iter(THEME_LABELS)), g)) for g in SATISFACTION]
+    headers = [
+        "Complaint",
+        f"Dissatisfied (base {bases[0]})",
+        f"Neither (base {bases[1]})",
+        f"Satisfied (base {bases[2]})",
+        "The dissatisfied raise it",
+    ]
+    caption = (
+        f"Complaints in the comments of victims dissatisfied, neither, and satisfied with the police overall, "
+        f"{data.windows.detail.describe()} (share of those commenting)"
+    )
+    return table(caption, headers, rows)
+
+
+def what_victims_say(data: ReportData) -> str:
+    return (
+        f'<p class="note">{html.escape(THEMES_NOTE)}</p>'
+        + theme_table(data, "neg")
+        + theme_table(data, "pos")
+        + themes_by_satisfaction(data)
+    )
+
+
 def findings_html(findings: Findings) -> str:
     items = "".join(f"<li>{html.escape(f.sentence())}</li>" for f in findings.listed)
     return f"<p>{html.escape(findings.summary)}</p>" + (f"<ul>{items}</ul>" if items else "")
@@ -528,7 +644,7 @@ def notes_html(windows: ReportWindows) -> str:
         "made is allowed for (Benjamini–Hochberg q-value below 0.05); a p-value below 0.05 on its own is not enough.",
         "Only published figures are shown, for whole windows of 3 or 12 months: a single month beside its window "
         "could be worked out by subtraction.",
-        "No comments are quoted in this report.",
+        "No comments are quoted in this report; their themes are counted (What victims say).",
     ]
     items = "".join(f"<li>{html.escape(p)}</li>" for p in points)
     return (f'<h2>Notes</h2><p>Shorthand in the tables, as the Government Analysis Function recommends:</p>'
@@ -558,6 +674,8 @@ def render(data: ReportData, charts: dict[str, str]) -> str:
         "<h2>Groups that differ</h2>",
         findings_html(data.standing),
         findings_html(data.differ),
+        "<h2>What victims say</h2>",
+        what_victims_say(data),
         "<h2>Victims' Code compliance</h2>",
         rights_table(data),
         "<h2>The service journey</h2>",

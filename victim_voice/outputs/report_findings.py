@@ -179,10 +179,11 @@ def by_definition(metric: str, breakdown: str) -> bool:
 
 
 def groups_that_differ(con: duckdb.DuckDBPyConnection, labels: Labels, window: Window) -> Findings:
-    """Each group against the rest of its breakdown (``marts.group_comparisons``), significant on q."""
+    """Each group against the rest of its breakdown (``marts.group_comparisons``), significant on
+    q; the comment themes by overall satisfaction have their own table (What victims say)."""
     tests = con.execute(
         "select metric, breakdown, breakdown_value, significant, q_value from marts.group_comparisons"
-        " where period_type = ? and period = ?",
+        " where period_type = ? and period = ? and breakdown <> 'overall_satisfaction'",
         [window.period_type, window.period],
     ).fetchall()
     if not tests:

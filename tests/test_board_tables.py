@@ -213,3 +213,25 @@ def test_a_family_name_stands_for_its_measures(warehouse: Path, tmp_path: Path) 
         warehouse, "select count(*) from reference.metrics where public and family = 'police_satisfaction'"
     )
     assert len(rates) == expected == 6  # each satisfaction measure once, sat_overall not repeated
+
+
+def test_comment_themes_by_the_service_they_are_about(tmp_path: Path) -> None:
+    """The themes family by service: 28 measures, a row per service commented on, the published
+    figures, and the note that says what the rate is of."""
+    texts = ["My IDVA was so kind and really listened"] * 20 + ["Nobody from the IDVA ever rang me back"] * 12
+    rows = [
+        {"interview_date": f"2024-0{4 + i % 3}-10", "comment_services": text, "svc_IDVA_status": "SUPPORTED"}
+        for i, text in enumerate(texts)
+    ]
+    path = build_warehouse(tmp_path / "w.duckdb", [rows])
+    out = tmp_path / "themes.csv"
+    assert run_table(path, out, "--metrics", "themes", "--by", "service", "--period-type", "rolling_3m") == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert len([h for h in table.columns if h.endswith(": rate (%)")]) == 28
+    idva = table.set_index(table.columns[0]).loc["Independent domestic abuse advocacy"]
+    assert idva["Comments: Treated with respect and empathy (positive): rate (%)"] == round(100 * 20 / 32, 1)
+    assert idva["Comments: Getting through and being contacted (negative): answers"] == 32
+    xlsx = tmp_path / "themes.xlsx"
+    assert run_table(path, xlsx, "--metrics", "themes", "--by", "service", "--period-type", "rolling_3m") == 0
+    notes = [c.value for row in openpyxl.load_workbook(xlsx)["Notes"].iter_rows() for c in row if c.value]
+    assert any(str(n).startswith("Comment themes: of the victims who gave a comment") for n in notes)

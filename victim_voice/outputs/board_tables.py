@@ -66,6 +66,9 @@ FAMILY_NOTE = {
     "Don't know and not applicable answers are left out.",
     "service": "Support services: of the victims the measure applies to (referred to the service, contacted by "
     "it, or who answered the question), the percentage for whom it was so.",
+    "themes": "Comment themes: of the victims who gave a comment (by service: a comment about the service), the "
+    "percentage whose comments raise the theme that way (praise or complaint). Comments are coded by an offline "
+    "classifier, not read one by one.",
 }
 OTHER_FAMILY_NOTE = "Other measures: of the victims the measure applies to, the percentage for whom it was so."
 

@@ -146,7 +146,7 @@ def test_review_then_approve_then_the_pack_lists_only_released_comments(
     ]  # fmt: skip
     counts, listed = pack_sheets(warehouse, tmp_path / "packs")
     assert [row[:6] for row in counts] == [("Sexual Assault Referral Centre", "All areas", 6, 3, 1, 2)]
-    assert sorted(text for _, _, text in listed) == [
+    assert sorted(text for _, _, text, _themes in listed) == [
         "PC [NAME] at the SARC, [PHONE], was lovely.",
         "The SARC rang back the same day.",
         "The SARC were kind, thank you.",

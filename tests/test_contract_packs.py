@@ -11,16 +11,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.given import build_warehouse, cells, release_every_comment
+from tests.given import build_warehouse, cells, decide_in_workbook, release_every_comment
 from victim_voice import cli
 from victim_voice.outputs.comment_candidates import pack_comments, pack_window_end
-from victim_voice.outputs.comment_review import write_review_workbook
+from victim_voice.outputs.comment_review import approve_review, write_review_workbook
 from victim_voice.outputs.contract_packs import write_contract_pack
 from victim_voice.settings import Settings
+from victim_voice.themes.codeframe import THEME_LABELS
 from warehouse.db import open_reader
 
 ALL_CODES = ["HORIZON", "CYP", "ADULT", "DA_SWINDON", "SARC", "ISVA", "IDVA_WILTSHIRE"]
-FIGURE_SHEETS = ["Notes", "Contract", "KPIs", "Trend", "Breakdowns", "Trend chart"]
+FIGURE_SHEETS = ["Notes", "Contract", "KPIs", "Trend", "Breakdowns", "Trend chart", "Themes"]
 RAW_CODE = re.compile(
     r"\bsvc_\w+|\b[A-Z]+_[A-Z_]+\b|\bSWINDON\b|\bWILTSHIRE\b|\brolling_\w+|\b20\d\d-(0[1-9]|1[0-2])\b"
 )  # not 2024-25
@@ -312,3 +313,163 @@ def test_a_comment_over_several_lines_gets_a_row_tall_enough(tmp_path: Path) -> 
     sheet = openpyxl.load_workbook(write_contract_pack(settings, "SARC", tmp_path / "out"))["Comments (released)"]
     assert [sheet.row_dimensions[row].height for row in range(2, 7)] == [45.0] * 5
     assert sheet["C2"].alignment.wrap_text
+
+
+THEME_HEADERS = ["Service", "Theme", "Praise or complaint", "Comments raising it", "Share of the service's comments",
+                 "Comments about the service (base)", "Example comment (released)", "Note"]  # fmt: skip
+THEME_OF = {label: theme for theme, label in THEME_LABELS.items()}
+POLARITY_OF = {"Complaint": "neg", "Praise": "pos"}
+
+
+def theme_rows(path: Path) -> list[dict]:
+    sheet = openpyxl.load_workbook(path)["Themes"]
+    assert [c.value for c in sheet[1]] == THEME_HEADERS
+    return [dict(zip(THEME_HEADERS, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def published_theme_cells(settings: Settings, service: str, area: str | None = None) -> dict[str, tuple]:
+    """{metric: (numerator, rate, denominator, withheld)} of the comments about a service, the pack's 12 months."""
+    table = "marts.published_area_metric_values" if area else "marts.published_metric_values"
+    found = cells(
+        settings.warehouse,
+        f"select metric, numerator, rate, denominator, withheld from {table} where starts_with(metric, 'theme_')"
+        " and period_type = 'rolling_12m' and breakdown = 'service' and breakdown_value = ?"
+        f" and period = (select max(period) from marts.published_metric_values where period_type = 'rolling_12m')"
+        + (" and area = ?" if area else ""),
+        [service, area] if area else [service],
+    )
+    return {metric: tuple(rest) for metric, *rest in found}
+
+
+def shown_as_published(row: dict, cell: tuple) -> bool:
+    numerator, rate, denominator, withheld = cell
+    shown = (row["Comments raising it"], row["Share of the service's comments"],
+             row["Comments about the service (base)"])  # fmt: skip
+    return shown == (("[c]",) * 3 if withheld else (numerator, pytest.approx(rate, rel=1e-12), denominator))
+
+
+def test_the_themes_sheet_shows_each_scope_service_as_published(packs) -> None:
+    settings, out = packs
+    shown_anywhere = []
+    for code, services in (("HORIZON", ["VWCU"]), ("ADULT", ["ADULT"]), ("CYP", ["CYP"]), ("SARC", ["SARC"]),
+                           ("ISVA", ["ISVA"])):  # fmt: skip
+        rows = theme_rows(write_contract_pack(settings, code, out))
+        shown_anywhere += rows
+        for service in services:
+            published = published_theme_cells(settings, service)
+            mine = [r for r in rows if f"({service})" in r["Service"]]
+            assert mine, (code, service)
+            if all(withheld for *_, withheld in published.values()):  # too few comments: one row of [c]
+                assert [(r["Theme"], r["Comments raising it"]) for r in mine] == [("Every theme", "[c]")]
+                continue
+            shown = {f"theme_{THEME_OF[r['Theme']]}_{POLARITY_OF[r['Praise or complaint']]}": r for r in mine}
+            assert set(shown) == {m for m, (n, *_, withheld) in published.items() if n or withheld}, code
+            assert all(shown_as_published(row, published[metric]) for metric, row in shown.items()), code
+    assert any(r["Comments raising it"] == "[c]" for r in shown_anywhere), "the demo withholds some theme cells"
+
+
+def test_a_themes_rate_stays_a_number_and_a_withheld_cell_shows_no_count(packs) -> None:
+    settings, out = packs
+    sheet = openpyxl.load_workbook(write_contract_pack(settings, "HORIZON", out))["Themes"]
+    rates = [row[4] for row in sheet.iter_rows(min_row=2) if isinstance(row[4].value, float)]
+    assert rates and all(c.number_format.startswith("0.0%") for c in rates)
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        assert (row[3] == "[c]") == (row[4] == "[c]") == (row[5] == "[c]")  # withheld: no count, no base
+
+
+def sarc_comments() -> list[dict]:
+    """12 SARC clients who commented (published), in three months: complaints and praise of being kept informed."""
+    texts = [("2024-10-10", "Nobody at the SARC kept me updated, I never heard back about my case."),
+             ("2024-11-10", "The SARC never kept me informed about the case."),
+             ("2024-11-12", "The SARC kept me updated every week and I always knew what was happening."),
+             *[("2024-12-10", "The SARC staff were kind and made me feel safe.")] * 9]  # fmt: skip
+    rows = [{"interview_date": "2024-01-10"}]
+    return rows + [{"interview_date": day, "svc_SARC_status": "SUPPORTED", "comment_services": text}
+                   for day, text in texts]  # fmt: skip
+
+
+def test_an_example_is_a_released_comment_that_raises_the_theme_that_way(tmp_path: Path) -> None:
+    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [sarc_comments()]))
+    review = write_review_workbook(settings, "SARC", tmp_path / "review")
+    sheet = openpyxl.load_workbook(review.path)["Review"]
+    first = next(c.row for c in sheet["E"] if str(c.value).startswith("Nobody at the SARC"))
+    decide_in_workbook(review.path, {row: ("withhold" if row == first else "release", None)
+                                     for row in range(2, review.to_review + 2)})  # fmt: skip
+    approve_review(settings, review.path, "A. Reviewer")
+    path = write_contract_pack(settings, "SARC", tmp_path / "out")
+    rows = {(r["Theme"], r["Praise or complaint"]): r for r in theme_rows(path)}
+    informed = [rows["Kept informed and updated", p] for p in ("Complaint", "Praise")]
+    assert [(r["Comments raising it"], r["Comments about the service (base)"]) for r in informed] == [(2, 12), (1, 12)]
+    assert informed[0]["Example comment (released)"] == "The SARC never kept me informed about the case."
+    assert informed[1]["Example comment (released)"].startswith("The SARC kept me updated every week")
+    assert rows["Safety and protection", "Praise"]["Example comment (released)"].startswith("The SARC staff")
+    text = [str(v) for row in openpyxl.load_workbook(path).worksheets for r in row.iter_rows(values_only=True)
+            for v in r]  # fmt: skip
+    assert not [t for t in text if "Nobody at the SARC" in t]  # withheld by the reviewer: nowhere in the pack
+    released = sheet_rows(path, "Comments (released)")
+    assert ("The SARC kept me updated every week and I always knew what was happening.",
+            "Kept informed and updated (praise)") in {r[2:] for r in released}  # fmt: skip
+    assert ("Treated with respect and empathy (praise); Safety and protection (praise)") in {r[3] for r in released}
+
+
+def test_a_service_with_too_few_comments_shows_counts_and_no_example(tmp_path: Path) -> None:
+    rows = sarc_comments()
+    rows = rows[:1] + [{**r, "consent_share_comments": "N" if n > 3 else "Y"} for n, r in enumerate(rows[1:])]
+    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))  # 12 comments, 4 may be shown
+    assert release_every_comment(settings, "SARC", tmp_path / "review") == 0  # too few to review
+    themes = theme_rows(write_contract_pack(settings, "SARC", tmp_path / "out"))
+    assert themes and all(r["Example comment (released)"] is None for r in themes)
+    assert all("fewer than 5 comments to show" in r["Note"] for r in themes)
+    assert sum(r["Comments raising it"] for r in themes if r["Theme"] == "Kept informed and updated") == 3
+
+
+def test_a_withheld_theme_cell_shows_c_and_never_its_count(tmp_path: Path) -> None:
+    rows = sarc_comments()[:1] + sarc_comments()[4:]  # 9 comments about the SARC: too few to publish
+    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
+    assert release_every_comment(settings, "SARC", tmp_path / "review") == 9
+    path = write_contract_pack(settings, "SARC", tmp_path / "out")
+    assert [(r["Theme"], r["Comments raising it"], r["Share of the service's comments"],
+             r["Comments about the service (base)"]) for r in theme_rows(path)] == [
+        ("Every theme", "[c]", "[c]", "[c]")]  # fmt: skip
+    assert all(w for *_, w in published_theme_cells(settings, "SARC").values())
+
+
+def idva_comments() -> list[dict]:
+    """IDVA clients who commented in both areas: 14 in Swindon (5 of them not kept informed), 11 in Wiltshire."""
+    swindon = ["The IDVA never kept me informed about the case."] * 5 + ["My IDVA kept me updated throughout."] * 9
+    wiltshire = ["The IDVA never kept me informed about the case."] * 11
+    rows = [{"interview_date": "2024-01-10"}]
+    for area, texts in (("SWINDON", swindon), ("WILTSHIRE", wiltshire)):
+        rows += [{"interview_date": "2024-12-10", "area": area, "svc_IDVA_status": "SUPPORTED",
+                  "comment_services": text} for text in texts]  # fmt: skip
+    return rows
+
+
+def test_an_area_limited_scope_shows_its_own_areas_theme_cells(tmp_path: Path) -> None:
+    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [idva_comments()]))
+    assert release_every_comment(settings, "DA_SWINDON", tmp_path / "review") == 14
+    rows = theme_rows(write_contract_pack(settings, "DA_SWINDON", tmp_path / "out"))
+    [complaint] = [r for r in rows if r["Service"].endswith("Swindon only") and r["Theme"] == "Kept informed and"
+                   " updated" and r["Praise or complaint"] == "Complaint"]  # fmt: skip
+    area = published_theme_cells(settings, "IDVA", "SWINDON")["theme_kept_informed_neg"]
+    assert area == (5, 5 / 14, 14, False) and shown_as_published(complaint, area)
+    assert published_theme_cells(settings, "IDVA")["theme_kept_informed_neg"][:3] == (16, 16 / 25, 25)  # county
+    assert complaint["Example comment (released)"] == "The IDVA never kept me informed about the case."
+
+
+def test_an_area_theme_cell_is_withheld_when_the_rest_of_the_county_is_small(tmp_path: Path) -> None:
+    """Swindon's 14 beside a county-wide 18 would give away Wiltshire's 4 by subtraction."""
+    others = [{"interview_date": "2024-12-10", "comment_services": "They were kind."}] * 10  # Wiltshire's total: 14
+    rows = idva_comments()[:15] + idva_comments()[15:19] + others
+    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
+    county = published_theme_cells(settings, "IDVA")["theme_kept_informed_neg"]
+    assert county[2:] == (18, False)
+    found = cells(
+        settings.warehouse,
+        "select denominator, withheld, withheld_with_total, withheld_with_county"
+        " from marts.published_area_metric_values where area = 'SWINDON' and metric = 'theme_kept_informed_neg'"
+        " and breakdown = 'service' and period_type = 'rolling_12m'",
+    )
+    assert found and all(row == (None, True, False, True) for row in found)
+    themes = theme_rows(write_contract_pack(settings, "DA_SWINDON", tmp_path / "out"))
+    assert [r["Theme"] for r in themes if r["Service"].endswith("Swindon only")] == ["Every theme"]

@@ -37,7 +37,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.codebook import load_codebook
-from victim_voice.outputs.comment_candidates import MIN_COMMENTS, ServiceComments, pack_comments, pack_window_end
+from victim_voice.outputs.comment_candidates import (
+    FIELD,
+    MIN_COMMENTS,
+    Candidate,
+    ServiceComments,
+    pack_comments,
+    pack_window_end,
+)
 from victim_voice.outputs.formatting import (
     LOW_RELIABILITY,
     NOT_APPLICABLE,
@@ -52,6 +59,7 @@ from victim_voice.outputs.labels import VALUES, Labels
 from victim_voice.outputs.output_files import written_whole
 from victim_voice.outputs.pack_charts import add_trend_charts
 from victim_voice.settings import ConfigurationError, Settings
+from victim_voice.themes.codeframe import THEME_LABELS, THEMES, raised
 from warehouse.db import open_reader
 
 MEASURES = ("contact", "timely", "satisfied", "cope", "safer")
@@ -67,6 +75,7 @@ RATINGS = {
     "NOT RATED": "not rated: the figure is withheld [c], there were no answers, or there is no target",
 }
 RATING_FILLS = {"GREEN": "C6EFCE", "AMBER": "FFEB9C", "RED": "FFC7CE"}
+POLARITY_WORDS = {"NEG": "complaint", "POS": "praise"}  # a theme raised each way, as a reader says it
 
 
 @dataclass(frozen=True)
@@ -342,10 +351,145 @@ def group_order(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
     return order
 
 
-def comment_rows(services: list[ServiceComments], labels: Labels) -> list[list[object]]:
-    """The comments a person released, as released (redacted), by service and month."""
+Codes = dict[tuple[int, int], dict[str, str]]  # (delivery_id, row_number) -> {theme: POS | NEG | MIXED}
+
+
+def stored_codes(con: duckdb.DuckDBPyConnection, services: list[ServiceComments]) -> Codes:
+    """The stored themes (``core.comment_codes``, field ``comment_services``) of the comments a
+    person released: what each raises, with its polarity."""
+    released = {(c.delivery_id, c.row_number) for s in services for c, _ in s.released}
+    if not released:
+        return {}
+    found = con.execute(
+        f"select delivery_id, row_number, {', '.join(f'theme_{t}' for t in THEMES)} from core.comment_codes"
+        " where field = ? and list_contains(?, delivery_id)",
+        [FIELD, sorted({d for d, _ in released})],
+    ).fetchall()
+    return {
+        (d, r): {t: v for t, v in zip(THEMES, values, strict=True) if v} for d, r, *values in found
+        if (d, r) in released
+    }  # fmt: skip
+
+
+def theme_words(themes: dict[str, str]) -> str:
+    """A comment's themes in words, in the codeframe's order.
+
+    >>> theme_words({"safety": "POS", "kept_informed": "NEG"})
+    'Kept informed and updated (complaint); Safety and protection (praise)'
+    >>> theme_words({"court": "MIXED"})
+    'Court and being a witness (praise and complaint)'
+    """
+    words = {**POLARITY_WORDS, "MIXED": "praise and complaint"}
+    return "; ".join(f"{THEME_LABELS[t]} ({words[themes[t]]})" for t in THEMES if t in themes)
+
+
+def theme_cells(con: duckdb.DuckDBPyConnection, item: dict, latest: str | None) -> dict[str, tuple]:
+    """The published theme cells of the comments about one scope's service, for the 12 months
+    ending ``latest``: {metric: (numerator, denominator, rate, withheld, indicative)}; an
+    area-limited scope's from its own area's cells."""
+    columns = "metric, numerator, denominator, rate, withheld, indicative"
+    where = ("starts_with(metric, 'theme_') and period_type = 'rolling_12m' and period = ?"
+             " and breakdown = 'service' and breakdown_value = ?")  # fmt: skip
+    if item.get("area"):
+        sql = f"select {columns} from marts.published_area_metric_values where area = ? and {where}"
+        parameters = [item["area"], latest, item["service"]]
+    else:
+        sql = f"select {columns} from marts.published_metric_values where {where}"
+        parameters = [latest, item["service"]]
+    return {metric: tuple(rest) for metric, *rest in con.execute(sql, parameters).fetchall()}
+
+
+def first_examples(service: ServiceComments, codes: Codes) -> dict[tuple[str, str], str]:
+    """For each (theme, polarity), the first comment released for the service (by month, then
+    review id) whose stored codes raise it (MIXED raises both), as released; none for a service
+    with fewer than :data:`MIN_COMMENTS` candidates."""
+    if service.too_few:
+        return {}
+    examples: dict[tuple[str, str], str] = {}
+    for candidate, text in sorted(service.released, key=lambda pair: (pair[0].month, pair[0].review_id)):
+        for label in sorted(raised(codes.get(key(candidate), {}))):
+            examples.setdefault(label, text)
+    return examples
+
+
+def key(candidate: Candidate) -> tuple[int, int]:
+    return candidate.delivery_id, candidate.row_number
+
+
+def themes_table(
+    con: duckdb.DuckDBPyConnection,
+    scope: list[dict],
+    services: list[ServiceComments],
+    latest: str | None,
+    labels: Labels,
+) -> Table:
+    """Per service, each theme its comments raise in the 12 months, as praise or as complaint:
+    how many comments about the service raise it, their share and the base (the published
+    cells of breakdown `service`), and an example released by a person. A theme no comment
+    raises is left out; a withheld one stays, as [c]."""
+    codes = stored_codes(con, services)
+    by_service = {(s.service, s.area): s for s in services}
+    rows = []
+    for item in scope:
+        comments = by_service.get((item["service"], item.get("area")))
+        service = service_label(labels, item["service"], item.get("area"))
+        rows += service_theme_rows(service, theme_cells(con, item, latest), comments, codes)
+    headers = ["Service", "Theme", "Praise or complaint", "Comments raising it", "Share of the service's comments",
+               "Comments about the service (base)", "Example comment (released)", "Note"]  # fmt: skip
+    return Table(headers, rows, [24, 25, 10, 10, 10, 11, 62, 22], {0, 1, 2, 6, 7})
+
+
+def service_theme_rows(
+    service: str, cells: dict[str, tuple], comments: ServiceComments | None, codes: Codes
+) -> list[list[object]]:
+    """One service's rows of the Themes sheet, in the codeframe's order, complaint before
+    praise. A service whose every theme is withheld (too few comments about it) takes one row
+    of [c]; one with none raised, or no comments at all, one row that says so."""
+    if not cells:
+        return [[service, "No comments about the service in the 12 months", None, *[Figure(NOT_AVAILABLE)] * 3,
+                 None, None]]  # fmt: skip
+    if all(cell[3] for cell in cells.values()):
+        return [[service, "Every theme", "Praise and complaint", *[Figure(WITHHELD)] * 3, None,
+                 f"withheld {WITHHELD}: too few comments about the service to show any theme"]]  # fmt: skip
+    examples = first_examples(comments, codes) if comments else {}
+    rows = []
+    for theme in THEMES:
+        for polarity in ("NEG", "POS"):
+            cell = cells.get(f"theme_{theme}_{polarity.lower()}")
+            if cell is None or (cell[0] == 0 and not cell[3]):
+                continue
+            numerator, denominator, rate, withheld, indicative = cell
+            example = examples.get((theme, polarity))
+            rows.append([
+                service, THEME_LABELS[theme], POLARITY_WORDS[polarity].capitalize(),
+                count_figure(numerator, withheld), rate_figure(rate, withheld, indicative),
+                count_figure(denominator, withheld), example, example_note(comments, example),
+            ])  # fmt: skip
+    if not rows:  # every cell shown, none raised: say so rather than leave the service out
+        base = next(iter(cells.values()))[1]
+        rows.append([service, "No theme raised", None, Figure(0, "#,##0"), Figure(NOT_AVAILABLE),
+                     count_figure(base, False), None, None])  # fmt: skip
+    return rows
+
+
+def example_note(comments: ServiceComments | None, example: str | None) -> str | None:
+    """Why a theme's row shows no example comment.
+
+    >>> example_note(None, None)
+    'fewer than 5 comments to show: the counts stand in their place'
+    """
+    if example is not None:
+        return None
+    if comments is None or comments.too_few:
+        return f"fewer than {MIN_COMMENTS} comments to show: the counts stand in their place"
+    return "no released comment raises it"
+
+
+def comment_rows(services: list[ServiceComments], labels: Labels, codes: Codes) -> list[list[object]]:
+    """The comments a person released, as released (redacted), by service and month, each with
+    the themes its stored codes raise, in words."""
     return [
-        [labels.service(s.service), month_label(c.month), text]
+        [labels.service(s.service), month_label(c.month), text, theme_words(codes.get(key(c), {}))]
         for s in services
         if not s.too_few
         for c, text in s.released
@@ -426,9 +570,12 @@ def notes_table(code: str, contract: dict, figures: str, quarter: str | None, tr
         ["Sheet: Trend chart", "the trend's rates as a line chart for each service (a gap where withheld)"],
         ["Sheet: Breakdowns", "each measure for the 12 months by crime group, age, gender, ethnic group and "
                               "disability"],
+        ["Sheet: Themes", "what each service's comments praise or complain of in the 12 months: how many raise each "
+                          "theme, their share, and an example comment a person released"],
         ["Sheet: Comments by service", "how many comments about each service were released, withheld or await "
                                        "review"],
-        ["Sheet: Comments (released)", "the comments a person released, redacted, by service and month"],
+        ["Sheet: Comments (released)", "the comments a person released, redacted, by service and month, with "
+                                       "the themes each raises"],
         *[[f"Rating {rating}", meaning] for rating, meaning in RATINGS.items()],
         ["Weighting", "not weighted: every figure here is the service's clients' own answers, unweighted. "
                       "Weighting to the force's recorded crime (area by crime group) makes all-victims figures "
@@ -443,6 +590,11 @@ def notes_table(code: str, contract: dict, figures: str, quarter: str | None, tr
                    for s in area_scopes) if area_scopes else "for each service in scope, over the whole force area"],
         ["Comments", f"redacted, from respondents who consented to sharing and used the service, about it, each "
                      f"released by a person; none for a service with fewer than {MIN_COMMENTS} in the 12 months"],
+        ["Themes", "coded by an offline classifier, measured on labelled comments, into the codeframe's 14 themes, "
+                   "each as praise or complaint (a comment can raise several); shares are of the respondents who "
+                   "commented about the service (in an area-limited service's area only); examples are released "
+                   f"comments only, none for a service with fewer than {MIN_COMMENTS} to show (counts stand in their "
+                   "place)"],
     ]  # fmt: skip
     return Table(["Note", "Detail"], rows, [34, 96], {0, 1}, facts=True)
 
@@ -459,7 +611,9 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
         latest = pack_window_end(con)
         figures, quarter = period_labels(con, latest)
         comments = pack_comments(con, code, latest) if latest else []
+        codes = stored_codes(con, comments)
         trend, trend_periods = trend_table(con, scope, labels)
+        themes = themes_table(con, scope, comments, latest, labels)
         tables = {
             "Notes": notes_table(code, contract, figures, quarter, trend_periods),
             "Contract": contract_table(code, contract, labels),
@@ -473,12 +627,14 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
         write_table(workbook.create_sheet(title), table)
     colour_ratings(workbook["KPIs"])
     add_trend_charts(workbook.create_sheet("Trend chart"), workbook["Trend"], len(trend_periods))
+    write_table(workbook.create_sheet("Themes"), themes)
+    indent_column(workbook["Themes"], "Example comment (released)")
     for title, headers, rows, widths, wrapped in (
         ("Comments by service", ["Service", "Area", "Candidates", "Released", "Withheld by reviewer",
                                  "Awaiting review", "Note"], comment_count_rows(comments, labels),
          [30, 12, 11, 10, 11, 10, 50], {0, 6}),
-        ("Comments (released)", ["Service", "Month", "Comment (redacted, released)"],
-         comment_rows(comments, labels), [30, 10, 90], {0, 2}),
+        ("Comments (released)", ["Service", "Month", "Comment (redacted, released)", "Themes"],
+         comment_rows(comments, labels, codes), [30, 10, 80, 36], {0, 2, 3}),
     ):  # fmt: skip
         write_table(workbook.create_sheet(title), Table(headers, rows, widths, wrapped))
     out.mkdir(parents=True, exist_ok=True, mode=0o700)  # only once there is something to write
@@ -498,6 +654,13 @@ def period_labels(con: duckdb.DuckDBPyConnection, latest: str | None) -> tuple[s
         ).fetchall()
     )
     return found.get("rolling_12m") or NOT_AVAILABLE, found.get("quarter")
+
+
+def indent_column(sheet: Worksheet, header: str) -> None:
+    """A text column set off from the right-aligned numbers before it (they would touch)."""
+    column = [c.value for c in sheet[1]].index(header) + 1
+    for (cell,) in sheet.iter_rows(min_col=column, max_col=column):
+        cell.alignment = Alignment(horizontal="left", wrap_text=cell.alignment.wrap_text, vertical="top", indent=1)
 
 
 def colour_ratings(sheet: Worksheet) -> None:

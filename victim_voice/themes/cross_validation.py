@@ -115,8 +115,10 @@ class Grid:
     min_gain: float = MIN_GAIN
 
 
-# The choice made before rules could add: a veto at one half where it gained 0.01.
+# A veto at one half where it gains 0.01: the rules shipped, as nested cross-validation on dev
+# scored this choice no worse than choosing among every rule (0.796 against 0.794 on 674 comments).
 VETO_ONLY = Grid(keep=(None, 0.5), add=(None,))
+SHIPPED_GRID = VETO_ONLY
 
 
 def choose_rules(
@@ -183,7 +185,7 @@ def report(examples: Sequence[dict], nested: bool = True) -> str:
     data = Prepared.of(examples)
     runs = [out_of_fold(data, codeframe.LABELS, seed) for seed in SEEDS]
     shipped = training.shipped_rules()
-    chosen = choose_rules(data, runs)
+    chosen = choose_rules(data, runs, SHIPPED_GRID)
 
     def mean(rules_: dict) -> float:
         return sum(macro_f1(data, run, rules_) for run in runs) / len(runs)
@@ -192,13 +194,14 @@ def report(examples: Sequence[dict], nested: bool = True) -> str:
         f"5-fold cross-validation on dev ({len(data.texts)} comments, {len(SEEDS)} shuffles), macro F1 over 28 labels:",
         f"  cues alone:                   {mean({}):.3f}",
         f"  shipped rules:                {mean(shipped):.3f}",
-        f"  rules chosen on these folds:  {mean(chosen):.3f} (optimistic: chosen and scored on the same folds)",
+        f"  veto chosen on these folds:   {mean(chosen):.3f} (optimistic: chosen and scored on the same folds)",
+        f"  every rule chosen so:         {mean(choose_rules(data, runs)):.3f} (as optimistic)",
     ]
     if nested:
         for name, grid in (("veto at 0.5 only", VETO_ONLY), ("every rule", Grid())):
             honest = [nested_macro_f1(data, seed, grid) for seed in SEEDS]
             lines.append(f"  nested CV, choosing {name + ':':<18} {sum(honest) / len(honest):.3f} (honest)")
-    lines.append("\nrules chosen (keep: drop the cues' label under this probability; add: raise it from this):")
+    lines.append("\nrules chosen to ship (keep: drop the cues' label under this probability; add: raise it from this):")
     for label, (keep, add) in chosen.items():
         if (keep, add) != (None, None):
             lines.append(f"  {label[0]}:{label[1]:<4} keep {keep}, add {add}")

@@ -86,7 +86,8 @@ def test_the_committed_theme_model_is_what_training_gives() -> None:
 
     retrained = training.train_themes(training.load(split="dev"))
     committed = json.loads(theme_model.MODEL_FILE.read_text(encoding="utf-8"))
-    assert retrained["labels"] == committed["labels"] and retrained["threshold"] == committed["threshold"]
+    assert retrained["labels"] == committed["labels"]
+    assert retrained["keep"] == committed["keep"] and retrained["add"] == committed["add"]
     assert retrained["idf"] == committed["idf"]
     assert retrained["weights"].keys() == committed["weights"].keys()
     assert all(abs(a - b) < 1e-3 for a, b in zip(retrained["bias"], committed["bias"], strict=True))
@@ -253,3 +254,38 @@ def test_an_unreadable_input_or_unwritable_output_is_a_clear_error(tmp_path: Pat
 def test_the_labelled_set_ships_beside_its_guideline() -> None:
     guideline = (LABELLED.parent / "GUIDELINE.md").read_text(encoding="utf-8")
     assert "held out" in guideline and all(theme in guideline for theme in codeframe.THEMES)
+
+
+def test_the_evaluation_scores_every_line_of_any_labelled_file(tmp_path: Path, capsys) -> None:
+    from victim_voice.themes import evaluation
+
+    path = tmp_path / "coded.jsonl"
+    rows = [
+        {
+            "id": 1,
+            "text": "Not once did anyone call me back.",
+            "themes": {"contact_access": "NEG"},
+            "sentiment": "NEGATIVE",
+        },
+        {"id": 2, "text": "n/a", "themes": {}, "sentiment": "NEUTRAL", "split": "test"},
+        {"id": 3, "text": "The IDVA was my rock.", "themes": {"court": "POS"}, "sentiment": "POSITIVE", "split": "dev"},
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows) + "\n", encoding="utf-8")
+    assert evaluation.main(["--file", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"on {path} (3 comments)" in out and "sentiment accuracy: 1.000 (3 comments)" in out
+    assert "contact_access       NEG            1      1.00    1.00  1.00" in out
+    assert "court                POS            1      0.00    0.00  0.00" in out
+
+
+def test_the_evaluation_names_a_bad_line_of_a_labelled_file(tmp_path: Path, capsys) -> None:
+    from victim_voice.themes import evaluation
+
+    path = tmp_path / "bad.jsonl"
+    path.write_text(
+        '{"text": "fine", "themes": {}, "sentiment": "NEUTRAL"}\n{"text": "x", "themes": {"weather": "POS"}}\n'
+    )
+    with pytest.raises(SystemExit) as raised:
+        evaluation.main(["--file", str(path)])
+    assert raised.value.code == 2
+    assert f"{path}: line 2: needs" in capsys.readouterr().err

@@ -8,15 +8,19 @@ to write the cues or train the sentiment model.
     .venv/bin/python -m victim_voice.themes.evaluation                 # the held-out table (make themes-eval)
     .venv/bin/python -m victim_voice.themes.evaluation --split dev
     .venv/bin/python -m victim_voice.themes.evaluation --compare       # against the cues alone, TF-IDF and a mix
+    .venv/bin/python -m victim_voice.themes.evaluation --file other.jsonl  # every line of another labelled file
+    .venv/bin/python -m victim_voice.themes.evaluation --cross-validate  # the theme model's rules, on dev
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from victim_voice.themes import codeframe, rules
 from victim_voice.themes.classifier import classify
@@ -74,6 +78,32 @@ def measure(rows: list[dict], themes: Callable[[str], set[Label]] | None = None)
         measured.sentiment_right += coding.sentiment == row["sentiment"]
         measured.comments += 1
     return measured
+
+
+def labelled_file(path: Path) -> list[dict]:
+    """Every line of a labelled JSON-lines file (``text``, ``themes``, ``sentiment``; ``split`` ignored).
+
+    Raises ValueError naming the first line that is not a labelled comment.
+    """
+    rows = []
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ValueError(f"line {number}: not a JSON object in UTF-8") from None
+        if not (
+            isinstance(row, dict)
+            and isinstance(row.get("text"), str)
+            and isinstance(row.get("themes"), dict)
+            and set(row["themes"]) <= set(codeframe.THEMES)
+            and set(row["themes"].values()) <= {"POS", "NEG", "MIXED"}
+            and row.get("sentiment") in codeframe.SENTIMENTS
+        ):
+            raise ValueError(f'line {number}: needs a "text", "themes" of the codeframe and a "sentiment"')
+        rows.append(row)
+    return rows
 
 
 def table(measured: Measurement) -> str:
@@ -160,8 +190,31 @@ def compare(rows: list[dict], train_rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("test", "dev"), default="test", help="which part (default: held out)")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help="instead: every line of this labelled JSON-lines file (same format, any split), e.g. --file coded.jsonl",
+    )
     parser.add_argument("--compare", action="store_true", help="also the methods not chosen (needs scikit-learn)")
+    parser.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="instead: 5-fold cross-validation on dev of the theme model's rules per label (needs scikit-learn)",
+    )
     args = parser.parse_args(argv)
+    if args.cross_validate:
+        from victim_voice.themes import cross_validation
+
+        print(cross_validation.report(load(split="dev")))
+        return 0
+    if args.file is not None:
+        try:
+            rows = labelled_file(args.file)
+        except (OSError, ValueError) as error:
+            parser.error(f"{args.file}: {error}")
+        print(f"Themes and sentiment on {args.file} ({len(rows)} comments)\n")
+        print(table(measure(rows)))
+        return 0
     rows = load(split=args.split)
     print(f"Themes and sentiment on the {args.split} part of the labelled set ({len(rows)} comments)\n")
     print(table(measure(rows)))

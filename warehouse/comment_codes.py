@@ -32,7 +32,8 @@ from victim_voice.themes import codeframe
 FIELDS = ("comment_police", "comment_services")
 ABOUT_FIELD = "comment_services"  # the comment about services: the one a service's figures and pack use
 THEMES_DIR = Path(codeframe.__file__).resolve().parent
-NOT_CODING = ("training.py", "evaluation.py", "__init__.py")  # the rest of the package decides the codes
+# the rest of the package decides the codes
+NOT_CODING = ("training.py", "evaluation.py", "cross_validation.py", "__init__.py")
 WORKERS = 2  # processes for a large re-coding (a month's comments are coded in this process)
 
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
-from victim_voice.themes import codeframe, rules
+from victim_voice.themes import codeframe, training
+from victim_voice.themes.training import Prepared
 
 Label = tuple[str, str]
 # The probability under which a label the cues raised is dropped (None: never dropped) ...
@@ -52,35 +52,8 @@ def decides(cues_raised: bool, probability: float, keep: float | None, add: floa
     return add is not None and probability >= add
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """The comments with what the cues found (computed once: the cues do not learn)."""
-
-    texts: list[str]
-    hits: list[list[rules.Hit]]
-    gold: list[set[Label]]
-
-    @classmethod
-    def of(cls, examples: Sequence[dict]) -> Prepared:
-        texts = [e["text"] for e in examples]
-        return cls(texts, [rules.comment_hits(t) for t in texts], [codeframe.raised(e["themes"]) for e in examples])
-
-    def cue_labels(self, index: int) -> set[Label]:
-        return self.raised_by_cues[index]
-
-    @cached_property
-    def raised_by_cues(self) -> list[set[Label]]:
-        return [{(hit.theme, hit.polarity) for hit in hits} for hits in self.hits]
-
-    def subset(self, indexes: Sequence[int]) -> Prepared:
-        pick = [self.texts[i] for i in indexes], [self.hits[i] for i in indexes], [self.gold[i] for i in indexes]
-        return Prepared(*pick)
-
-
 def out_of_fold(data: Prepared, labels: Sequence[Label], seed: int, k: int = FOLDS) -> list[dict[Label, float]]:
     """Each comment's probability per label from the models trained on the other folds."""
-    from victim_voice.themes import training
-
     fold = folds(len(data.texts), k, seed)
     found: list[dict[Label, float]] = [{} for _ in data.texts]
     for f in range(k):
@@ -149,8 +122,6 @@ def macro_f1(data: Prepared, run: list[dict[Label, float]], chosen: dict[Label, 
 def nested_macro_f1(data: Prepared, seed: int, grid: Grid = Grid(), k: int = FOLDS) -> float:
     """An honest figure for choosing rules: each outer fold scored by rules chosen (and models trained)
     on the other folds alone, by an inner cross-validation."""
-    from victim_voice.themes import training
-
     fold = folds(len(data.texts), k, seed)
     predictions: list[set[Label]] = [set() for _ in data.texts]
     for f in range(k):
@@ -180,8 +151,6 @@ def nested_macro_f1(data: Prepared, seed: int, grid: Grid = Grid(), k: int = FOL
 
 def report(examples: Sequence[dict], nested: bool = True) -> str:
     """Dev cross-validation: cues alone, shipped rules, rules chosen now and (``nested``) honest figures."""
-    from victim_voice.themes import training
-
     data = Prepared.of(examples)
     runs = [out_of_fold(data, codeframe.LABELS, seed) for seed in SEEDS]
     shipped = training.shipped_rules()

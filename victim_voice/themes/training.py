@@ -32,10 +32,11 @@ import math
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from victim_voice.themes import rules, sentiment, theme_model
-from victim_voice.themes.cross_validation import Prepared
+from victim_voice.themes import codeframe, rules, sentiment, theme_model
 
 LABELLED = Path(__file__).with_name("labelled") / "comments.jsonl"
 C = 3.0
@@ -97,6 +98,31 @@ def inverse_document_frequency(texts: list[str]) -> dict[str, float]:
     """Each term's IDF (smoothed, as scikit-learn's), for terms in two comments or more."""
     seen = Counter(term for text in texts for term in set(theme_model.terms(text)))
     return {term: round(math.log((1 + len(texts)) / (1 + n)) + 1, 6) for term, n in sorted(seen.items()) if n >= 2}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The comments with what the cues found (computed once: the cues do not learn)."""
+
+    texts: list[str]
+    hits: list[list[rules.Hit]]
+    gold: list[set[Label]]
+
+    @classmethod
+    def of(cls, examples: Sequence[dict]) -> Prepared:
+        texts = [e["text"] for e in examples]
+        return cls(texts, [rules.comment_hits(t) for t in texts], [codeframe.raised(e["themes"]) for e in examples])
+
+    def cue_labels(self, index: int) -> set[Label]:
+        return self.raised_by_cues[index]
+
+    @cached_property
+    def raised_by_cues(self) -> list[set[Label]]:
+        return [{(hit.theme, hit.polarity) for hit in hits} for hits in self.hits]
+
+    def subset(self, indexes: Sequence[int]) -> Prepared:
+        pick = [self.texts[i] for i in indexes], [self.hits[i] for i in indexes], [self.gold[i] for i in indexes]
+        return Prepared(*pick)
 
 
 def _theme_matrix(data: Prepared, idf: dict[str, float]) -> list[dict[str, float]]:

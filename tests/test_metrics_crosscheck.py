@@ -58,6 +58,7 @@ THEMES = (
     "handoffs",
     "children_family",
 )
+THEME_BREAKDOWNS = ("crime_group", "area")  # besides all, service and overall_satisfaction (codeframe.yaml)
 RAISED = {"neg": ("NEG", "MIXED"), "pos": ("POS", "MIXED")}  # MIXED raises a theme both ways
 SATISFACTION = {**dict.fromkeys(range(1, 4), "DISSATISFIED"), 4: "NEITHER", **dict.fromkeys(range(5, 8), "SATISFIED")}
 PERIOD_TYPES = ("month", "rolling_3m", "rolling_12m", "quarter", "financial_year", "fy_to_date")
@@ -256,6 +257,8 @@ def expected_metric_values(responses: pd.DataFrame, codes: pd.DataFrame | None =
     by_breakdown = [obs.assign(breakdown="all", breakdown_value="all")]
     for column in BREAKDOWNS:
         present = obs[obs[column].notna()]  # a blank leaves the response out of this breakdown only
+        if column not in THEME_BREAKDOWNS:  # themes: by crime group and their own breakdowns only
+            present = present[~present["metric"].str.startswith("theme_")]
         by_breakdown.append(present.assign(breakdown=column, breakdown_value=present[column]))
     if extra is not None:
         by_breakdown.append(extra.merge(people[["response_id", "month"]], on="response_id", validate="many_to_one"))

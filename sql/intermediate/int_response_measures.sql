@@ -9,7 +9,7 @@
 -- or SUPPORTED, and satisfaction, cope and safer only with SUPPORTED.
 create or replace view intermediate.int_response_measures as
 with responses as (
-    select r.*, s.stage_rank, t.* exclude (response_id)
+    select r.*, s.stage_rank, t.response_id as commented, t.* exclude (response_id)
     from staging.stg_responses as r
     inner join reference.journey_stages as s using (journey_stage)
     left join intermediate.int_comment_themes as t using (response_id)
@@ -69,9 +69,9 @@ final as (
         1::utinyint as journey_POST_COURT__n,
         (stage_rank >= 5)::utinyint as journey_POST_COURT__x,
 
-        -- comment themes: a response with a comment (either field) counts; raises the theme with
-        -- that polarity (MIXED is both)
-        (columns('^(theme_\w+_(?:neg|pos))$') is not null)::utinyint as '\1__n',
+        -- comment themes: a response with a comment (either field) counts, once for every theme
+        -- (`theme__n`, the denominator they share); raises the theme with that polarity (MIXED is both)
+        (commented is not null)::utinyint as theme__n,
         coalesce(columns('^(theme_\w+_(?:neg|pos))$'), 0)::utinyint as '\1__x'
     from responses
 )

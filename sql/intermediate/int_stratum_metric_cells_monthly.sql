@@ -6,8 +6,9 @@
 -- weight × these counts, so no pass over responses per window. A blank breakdown column leaves
 -- the response out of that breakdown only. Pooled Victims' Code compliance (all rights, and
 -- each of the Code's principles) sums the rights' cells: every Y or N answer is one observation.
--- Comment themes have two breakdowns of their own besides these (service, overall_satisfaction:
--- intermediate.int_comment_breakdowns).
+-- Comment themes: by all, crime group, area and two breakdowns of their own (service,
+-- overall_satisfaction: intermediate.int_comment_breakdowns); their metrics share one
+-- denominator column (`theme__n`: the respondents with a comment).
 create or replace table intermediate.int_stratum_metric_cells_monthly as
 with grouped as (
     select
@@ -67,7 +68,7 @@ comment_groups as (
         stratum_crime_group,
         breakdown,
         breakdown_value,
-        count(columns('^(theme_\w+)__x$')) as '\1__n',  -- every comment in the group counts
+        count(*) as theme__n,  -- every comment in the group counts
         nullif(sum(columns('^theme_\w+__x$')), 0)
     from intermediate.int_comment_breakdowns
     group by all
@@ -83,7 +84,7 @@ long as (
     into name measure value responses
 ),
 
-per_response_metrics as (
+per_response_metrics as materialized (
     select
         split_part(measure, '__', 1) as metric,
         month,
@@ -113,10 +114,39 @@ pooled_rights as (
     group by all
 ),
 
+theme_cells as (
+    -- every theme metric shares one denominator, the respondents with a comment (`theme`); its
+    -- numerators are the theme metrics' own rows, absent where nobody raised it. Themes are
+    -- broken down by crime group, area (the area-limited contract scopes' totals), service and
+    -- overall satisfaction only (codeframe.yaml): a theme among, say, one age band's comments
+    -- is a small count of free text about few people
+    select
+        m.metric,
+        d.month,
+        d.stratum_area,
+        d.stratum_crime_group,
+        d.breakdown,
+        d.breakdown_value,
+        coalesce(x.numerator, 0)::bigint as numerator,
+        d.denominator
+    from per_response_metrics as d
+    cross join (select metric from reference.metrics where family = 'themes') as m
+    left join per_response_metrics as x
+        on x.metric = m.metric
+        and x.month = d.month
+        and x.stratum_area = d.stratum_area
+        and x.stratum_crime_group = d.stratum_crime_group
+        and x.breakdown = d.breakdown
+        and x.breakdown_value = d.breakdown_value
+    where d.metric = 'theme' and d.breakdown in ('all', 'crime_group', 'area', 'service', 'overall_satisfaction')
+),
+
 final as (
-    select * from per_response_metrics where denominator > 0
+    select * from per_response_metrics where denominator > 0 and metric <> 'theme'
     union all
     select * from pooled_rights where denominator > 0
+    union all
+    select * from theme_cells
 )
 
 select * from final

@@ -235,6 +235,64 @@ def test_an_area_breakdown_is_withheld_with_its_total(tmp_path: Path) -> None:
     assert ("crime_group", None, True, True) in found
 
 
+def test_an_area_group_is_withheld_where_the_rest_of_the_county_is_small(tmp_path: Path) -> None:
+    """Swindon's 12 rape cases beside a county-wide 15 would give away Wiltshire's 3 by
+    subtraction: withheld, and so is Swindon's next-smallest crime group (else Swindon's total
+    less its other groups would give the 12 back)."""
+    swindon = {"RAPE": 12, "VIOLENCE_WITH_INJURY": 15, "STALKING_HARASSMENT": 11}
+    wiltshire = {"RAPE": 3, "VIOLENCE_WITH_INJURY": 10, "STALKING_HARASSMENT": 20}
+    rows = [{"interview_date": "2024-01-10"}]
+    for area, groups in (("SWINDON", swindon), ("WILTSHIRE", wiltshire)):
+        for group, n in groups.items():
+            rows += [{"interview_date": "2024-12-10", "area": area, "crime_group": group,
+                      "svc_IDVA_status": "SUPPORTED"} for _ in range(n)]  # fmt: skip
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
+    found = cells(
+        warehouse,
+        "select breakdown_value, denominator, withheld, withheld_with_county from marts.published_area_metric_values"
+        " where area = 'SWINDON' and metric = 'svc_IDVA_contact' and period_type = 'rolling_12m'"
+        " and breakdown = 'crime_group' order by 1",
+    )
+    assert found == [("RAPE", None, True, True), ("STALKING_HARASSMENT", None, True, True),
+                     ("VIOLENCE_WITH_INJURY", 15, False, False)]  # fmt: skip
+    county = cells(
+        warehouse,
+        "select breakdown_value, denominator from marts.published_metric_values where metric = 'svc_IDVA_contact'"
+        " and period_type = 'rolling_12m' and breakdown = 'crime_group' order by 1",
+    )
+    assert county == [("RAPE", 15), ("STALKING_HARASSMENT", 31), ("VIOLENCE_WITH_INJURY", 25)]
+
+
+def test_no_area_group_gives_away_the_rest_of_the_county_on_generated_data(tmp_path: Path) -> None:
+    """Every area group shown beside others has its county-wide cell shown too, and the county's
+    cell less the area's is 0 or at least 10: no other area's small group is left to subtraction.
+    (A group that is the area's whole breakdown equals the area's total, so it is not checked.)"""
+    from victim_voice.demo import write_demo_deliveries
+    from victim_voice.ingestion.run import ingest_landing
+
+    settings = Settings(landing=tmp_path / "landing", warehouse=tmp_path / "w.duckdb", pseudonym_key="k" * 32)
+    settings.landing.mkdir()
+    write_demo_deliveries(settings.landing, months=13, seed=4, today=date(2024, 12, 31))
+    ingest_landing(settings, date(2024, 12, 31))
+    exposed = cells(
+        settings.warehouse,
+        """
+        select a.area, a.metric, a.period_type, a.period, a.breakdown, a.breakdown_value
+        from marts.published_area_metric_values as a
+        left join marts.published_metric_values as c using (metric, period_type, period, breakdown, breakdown_value)
+        where not a.withheld and a.breakdown <> 'all'
+            and (a.breakdown = 'service' or (select count(*) from marts.published_area_metric_values as o
+                where o.area = a.area and o.metric = a.metric and o.period_type = a.period_type
+                and o.period = a.period and o.breakdown = a.breakdown) > 1)
+            and (c.withheld is distinct from false or c.denominator - a.denominator between 1 and 9)
+        """,
+    )
+    withheld = cells(
+        settings.warehouse, "select count(*) from marts.published_area_metric_values where withheld_with_county"
+    )
+    assert exposed == [] and withheld[0][0] > 0
+
+
 def test_no_cell_is_ever_a_formula(tmp_path: Path) -> None:
     rows = [{"interview_date": "2024-01-10"}] + [
         {"interview_date": "2024-12-10", "svc_SARC_status": "SUPPORTED", "consent_share_comments": "Y",

@@ -74,7 +74,8 @@ def test_the_readme_answers_every_common_question_with_a_command_that_runs(tmp_p
     ]
     rows = [
         {"interview_date": f"{month}-10", "sat_overall": 6 - n % 3, "sat_informed": 5, "vcop_03": "Y",
-         "domestic_abuse": "Y" if n % 4 == 0 else "N", "crime_group": ("THEFT", "RAPE", "ROBBERY")[n % 3]}
+         "domestic_abuse": "Y" if n % 4 == 0 else "N", "crime_group": ("THEFT", "RAPE", "ROBBERY")[n % 3],
+         **({"svc_IDVA_status": "SUPPORTED", "comment_services": "My IDVA kept me updated"} if n % 5 == 0 else {})}
         for month in months for n in range(40)
     ]  # fmt: skip
     warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])

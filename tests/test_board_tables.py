@@ -215,7 +215,7 @@ def test_a_family_name_stands_for_its_measures(warehouse: Path, tmp_path: Path) 
     assert len(rates) == expected == 6  # each satisfaction measure once, sat_overall not repeated
 
 
-def test_comment_themes_by_the_service_they_are_about(tmp_path: Path) -> None:
+def test_comment_themes_by_the_service_they_are_about(tmp_path: Path, capsys) -> None:
     """The themes family by service: 28 measures, a row per service commented on, the published
     figures, and the note that says what the rate is of."""
     texts = ["My IDVA was so kind and really listened"] * 20 + ["Nobody from the IDVA ever rang me back"] * 12
@@ -226,6 +226,7 @@ def test_comment_themes_by_the_service_they_are_about(tmp_path: Path) -> None:
     path = build_warehouse(tmp_path / "w.duckdb", [rows])
     out = tmp_path / "themes.csv"
     assert run_table(path, out, "--metrics", "themes", "--by", "service", "--period-type", "rolling_3m") == 0
+    assert "Comment themes: 28 measures, by comments about the service" in capsys.readouterr().out  # not 28 names
     table = pd.read_csv(out, encoding="utf-8-sig")
     assert len([h for h in table.columns if h.endswith(": rate (%)")]) == 28
     idva = table.set_index(table.columns[0]).loc["Independent domestic abuse advocacy"]

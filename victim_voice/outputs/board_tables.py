@@ -70,6 +70,14 @@ FAMILY_NOTE = {
     "percentage whose comments raise the theme that way (praise or complaint). Comments are coded by an offline "
     "classifier, not read one by one.",
 }
+NAMED_IN_TITLE = 4  # a title names at most this many measures of a family, then counts them
+FAMILY_TITLES = {
+    "police_satisfaction": "Satisfied with the police",
+    "victims_code": "Victims' Code rights met",
+    "service": "Support services",
+    "journey": "How far cases got",
+    "themes": "Comment themes",
+}
 OTHER_FAMILY_NOTE = "Other measures: of the victims the measure applies to, the percentage for whom it was so."
 
 
@@ -215,13 +223,20 @@ def measures_in_words(labels: Labels, families: dict[str, str], metrics: tuple[s
     >>> measures_in_words(labels, {"sat_overall": "police_satisfaction", "sat_informed": "police_satisfaction",
     ...                            "x": "other"}, ("sat_overall", "sat_informed", "x"))
     'Satisfied with the police: whole experience and kept informed; X'
+    >>> measures_in_words(Labels(), dict.fromkeys("abcdef", "themes"), tuple("abcdef"))
+    'Comment themes: 6 measures'
     """
     groups: dict[str, list[str]] = {}
     for metric in metrics:
         prefix = FAMILY_PREFIX.get(families[metric], "")
         label = labels.metric(metric)
-        groups.setdefault(prefix, []).append(label[:1].lower() + label[1:] if prefix else label)
-    return "; ".join(prefix + " and ".join(names) for prefix, names in groups.items())
+        groups.setdefault(families[metric], []).append(label[:1].lower() + label[1:] if prefix else label)
+    return "; ".join(
+        f"{FAMILY_TITLES.get(family, 'Measures')}: {len(names)} measures"
+        if len(names) > NAMED_IN_TITLE
+        else FAMILY_PREFIX.get(family, "") + " and ".join(names)
+        for family, names in groups.items()
+    )
 
 
 def value_order(breakdown: str) -> list[str]:

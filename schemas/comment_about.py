@@ -61,8 +61,20 @@ def comment_is_about(comment: str, service: str, statuses: Mapping[str, str | No
     >>> comment_is_about("The SARC was kind", "ISVA", statuses)  # referred only: not used
     False
     """
+    return service in services_about(comment, statuses)
+
+
+def services_about(comment: str, statuses: Mapping[str, str | None]) -> list[str]:
+    """Every service the comment is about (:func:`comment_is_about`), in the order of
+    ``statuses``, with the comment's mentions found once for all of them.
+
+    >>> services_about("The SARC and my ISVA were kind", {"ISVA": "SUPPORTED", "SARC": "CONTACTED", "IDVA": None})
+    ['ISVA', 'SARC']
+    >>> services_about("They were kind", {"ISVA": "REFERRED", "SARC": "SUPPORTED"})
+    ['SARC']
+    """
     used = services_used(statuses)
-    if service not in used:
-        return False
+    if not used:
+        return []
     named = service_mentions(comment)
-    return service in named or (used == {service} and not named)
+    return [s for s in statuses if s in used and (s in named or (used == {s} and not named))]

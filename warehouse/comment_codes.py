@@ -26,10 +26,9 @@ import duckdb
 import pandas as pd
 
 from schemas.codebook import load_codebook
-from schemas.comment_about import comment_is_about
+from schemas.comment_about import services_about
 from victim_voice.themes import codeframe
 
-FIELDS = ("comment_police", "comment_services")
 ABOUT_FIELD = "comment_services"  # the comment about services: the one a service's figures and pack use
 THEMES_DIR = Path(codeframe.__file__).resolve().parent
 # the rest of the package decides the codes
@@ -81,9 +80,7 @@ def coded_rows(comments: pd.DataFrame, version: str) -> pd.DataFrame:
     codings = classify_many(comments["text"].tolist(), workers=WORKERS)
     status_columns = [f"svc_{s}_status" for s in services]
     about = [
-        [s for s in services if comment_is_about(text, s, dict(zip(services, statuses, strict=True)))]
-        if field == ABOUT_FIELD
-        else None
+        services_about(text, dict(zip(services, statuses, strict=True))) if field == ABOUT_FIELD else None
         for field, text, *statuses in comments[["field", "text", *status_columns]].itertuples(index=False)
     ]
     rows = pd.DataFrame(

@@ -208,14 +208,18 @@ def published_cells(
     columns = (
         "period, period_label, breakdown, breakdown_value, denominator, rate, ci_low, ci_high, withheld, indicative"
     )
-    where = "metric = ? and period_type = ? and list_contains(?, breakdown)"
+    where = "metric = ? and period_type = ? and list_contains(?, breakdown) order by period, breakdown, breakdown_value"
+    return scope_cells(con, item, columns, where, [metric, period_type, breakdowns])
+
+
+def scope_cells(con: duckdb.DuckDBPyConnection, item: dict, columns: str, where: str, parameters: list) -> list[tuple]:
+    """``columns`` of a scope's published cells that meet ``where``: county-wide
+    (``marts.published_metric_values``), or an area-limited scope's own area's
+    (``marts.published_area_metric_values``)."""
     if item.get("area"):
         sql = f"select {columns} from marts.published_area_metric_values where area = ? and {where}"
-        parameters = [item["area"], metric, period_type, breakdowns]
-    else:
-        sql = f"select {columns} from marts.published_metric_values where {where}"
-        parameters = [metric, period_type, breakdowns]
-    return con.execute(sql + " order by period, breakdown, breakdown_value", parameters).fetchall()
+        return con.execute(sql, [item["area"], *parameters]).fetchall()
+    return con.execute(f"select {columns} from marts.published_metric_values where {where}", parameters).fetchall()
 
 
 def kpi_table(con: duckdb.DuckDBPyConnection, code: str, scope: list[dict], labels: Labels) -> Table:
@@ -390,13 +394,8 @@ def theme_cells(con: duckdb.DuckDBPyConnection, item: dict, latest: str | None) 
     columns = "metric, numerator, denominator, rate, withheld, indicative"
     where = ("starts_with(metric, 'theme_') and period_type = 'rolling_12m' and period = ?"
              " and breakdown = 'service' and breakdown_value = ?")  # fmt: skip
-    if item.get("area"):
-        sql = f"select {columns} from marts.published_area_metric_values where area = ? and {where}"
-        parameters = [item["area"], latest, item["service"]]
-    else:
-        sql = f"select {columns} from marts.published_metric_values where {where}"
-        parameters = [latest, item["service"]]
-    return {metric: tuple(rest) for metric, *rest in con.execute(sql, parameters).fetchall()}
+    found = scope_cells(con, item, columns, where, [latest, item["service"]])
+    return {metric: tuple(rest) for metric, *rest in found}
 
 
 def first_examples(service: ServiceComments, codes: Codes) -> dict[tuple[str, str], str]:
@@ -420,6 +419,7 @@ def themes_table(
     con: duckdb.DuckDBPyConnection,
     scope: list[dict],
     services: list[ServiceComments],
+    codes: Codes,
     latest: str | None,
     labels: Labels,
 ) -> Table:
@@ -427,7 +427,6 @@ def themes_table(
     how many comments about the service raise it, their share and the base (the published
     cells of breakdown `service`), and an example released by a person. A theme no comment
     raises is left out; a withheld one stays, as [c]."""
-    codes = stored_codes(con, services)
     by_service = {(s.service, s.area): s for s in services}
     rows = []
     for item in scope:
@@ -613,7 +612,7 @@ def write_contract_pack(settings: Settings, code: str, out: Path) -> Path:
         comments = pack_comments(con, code, latest) if latest else []
         codes = stored_codes(con, comments)
         trend, trend_periods = trend_table(con, scope, labels)
-        themes = themes_table(con, scope, comments, latest, labels)
+        themes = themes_table(con, scope, comments, codes, latest, labels)
         tables = {
             "Notes": notes_table(code, contract, figures, quarter, trend_periods),
             "Contract": contract_table(code, contract, labels),

@@ -27,8 +27,7 @@ about_service as (
         r.stratum_crime_group,
         'service' as breakdown,
         unnest(c.about_services) as breakdown_value,
-        coalesce(columns('^theme_(\w+)$') in ('NEG', 'MIXED'), false)::utinyint as 'theme_\1_neg__x',
-        coalesce(columns('^theme_(\w+)$') in ('POS', 'MIXED'), false)::utinyint as 'theme_\1_pos__x'
+        columns('^(theme_\w+_(?:neg|pos))$') as '\1__x'
     from responses as r
     inner join staging.stg_comment_codes as c using (response_id)
     where c.field = 'comment_services'

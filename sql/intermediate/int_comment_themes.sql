@@ -7,8 +7,7 @@ create or replace view intermediate.int_comment_themes as
 with final as (
     select
         response_id,
-        max(coalesce(columns('^theme_(\w+)$') in ('NEG', 'MIXED'), false))::utinyint as 'theme_\1_neg',
-        max(coalesce(columns('^theme_(\w+)$') in ('POS', 'MIXED'), false))::utinyint as 'theme_\1_pos'
+        max(columns('^theme_\w+_(?:neg|pos)$'))
     from staging.stg_comment_codes
     group by response_id
 )

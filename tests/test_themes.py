@@ -303,3 +303,28 @@ def test_an_independent_second_coder_s_comments_are_coded_about_as_well_as_measu
     measured = measure(rows)
     assert measured.macro_f1 >= 0.60
     assert measured.sentiment_accuracy >= 0.77
+
+
+def test_the_macro_f1_interval_brackets_the_figure_and_narrows_with_more_comments() -> None:
+    from victim_voice.themes.evaluation import Measurement
+
+    def measured(copies: int) -> Measurement:
+        m = Measurement()
+        pairs = [
+            ({("court", "NEG")}, {("court", "NEG")}),
+            ({("court", "NEG")}, set()),
+            ({("safety", "POS")}, {("safety", "POS"), ("court", "NEG")}),
+            (set(), set()),
+        ]
+        for _ in range(copies):
+            for gold, found in pairs:
+                m.add(gold, found)
+        return m
+
+    small, large = measured(5), measured(50)
+    assert small.macro_f1 == pytest.approx(large.macro_f1)
+    low, high = small.macro_f1_interval()
+    assert low < small.macro_f1 < high
+    assert small.macro_f1_interval() == (low, high)  # seeded: the same each time
+    large_low, large_high = large.macro_f1_interval()
+    assert large_high - large_low < (high - low) / 2

@@ -38,8 +38,11 @@ class Measurement:
     false_negative: Counter[Label] = field(default_factory=Counter)
     sentiment_right: int = 0
     comments: int = 0
+    # Each comment's (gold, found) labels, for the bootstrap interval.
+    pairs: list[tuple[set[Label], set[Label]]] = field(default_factory=list)
 
     def add(self, gold: set[Label], found: set[Label]) -> None:
+        self.pairs.append((gold, found))
         self.true_positive.update(gold & found)
         self.false_positive.update(found - gold)
         self.false_negative.update(gold - found)
@@ -66,6 +69,30 @@ class Measurement:
     @property
     def sentiment_accuracy(self) -> float:
         return self.sentiment_right / self.comments if self.comments else 0.0
+
+    def macro_f1_interval(self, resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+        """A 95% percentile bootstrap interval for the macro F1, resampling comments.
+
+        Each label's F1 rests on a few comments in a set of a few hundred, so the macro F1 moves
+        by a few points with which comments happen to be in the set; the interval says how far.
+        """
+        import numpy as np
+
+        index = {label: j for j, label in enumerate(codeframe.LABELS)}
+        counts = np.zeros((len(self.pairs), 3, len(index)))
+        for i, (gold, found) in enumerate(self.pairs):
+            for label in gold & found:
+                counts[i, 0, index[label]] = 1
+            for label in found - gold:
+                counts[i, 1, index[label]] = 1
+            for label in gold - found:
+                counts[i, 2, index[label]] = 1
+        draws = np.random.default_rng(seed).integers(0, len(self.pairs), size=(resamples, len(self.pairs)))
+        totals = counts[draws].sum(axis=1)  # resamples x (tp, fp, fn) x labels
+        tp, fp, fn = totals[:, 0], totals[:, 1], totals[:, 2]
+        f1 = np.divide(2 * tp, 2 * tp + fp + fn, out=np.zeros_like(tp), where=tp > 0)
+        low, high = np.percentile(f1.mean(axis=1), [2.5, 97.5])
+        return float(low), float(high)
 
 
 def measure(rows: list[dict], themes: Callable[[str], set[Label]] | None = None) -> Measurement:
@@ -114,7 +141,8 @@ def table(measured: Measurement) -> str:
             f"{label[0]:<20} {label[1]:<8} {measured.support(label):>7} {measured.precision(label):>9.2f} "
             f"{measured.recall(label):>7.2f} {measured.f1(label):>5.2f}"
         )
-    lines.append(f"macro F1 (28 labels): {measured.macro_f1:.3f}")
+    low, high = measured.macro_f1_interval()
+    lines.append(f"macro F1 (28 labels): {measured.macro_f1:.3f} (95% bootstrap interval {low:.3f} to {high:.3f})")
     lines.append(f"sentiment accuracy: {measured.sentiment_accuracy:.3f} ({measured.comments} comments)")
     return "\n".join(lines)
 

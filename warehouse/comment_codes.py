@@ -46,7 +46,7 @@ def coder_version() -> str:
     (16, True)
     """
     digest = hashlib.sha256()
-    files = sorted(p for p in THEMES_DIR.iterdir() if p.suffix in (".py", ".json") and p.name not in NOT_CODING)
+    files = sorted(p for p in THEMES_DIR.iterdir() if p.suffix in (".py", ".json", ".npz") and p.name not in NOT_CODING)
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(json.dumps(load_codebook().service_aliases, sort_keys=True).encode())

@@ -1,10 +1,11 @@
-"""Coding a comment: its themes with polarity (the cues) and its overall sentiment (the model).
+"""Coding a comment: its themes with polarity and its overall sentiment.
 
 The method was chosen by measurement on the dev part of the labelled set (``python -m
-victim_voice.themes.evaluation --compare``; :mod:`victim_voice.themes.training`): the cues,
-with a logistic regression over their hits and the words that may veto one of 11 labels,
-where that helped by cross-validation (:mod:`victim_voice.themes.theme_model`); the
-sentiment model beats VADER alone.
+victim_voice.themes.evaluation --cross-validate`` and ``--compare``): the cues find what
+they can (:mod:`victim_voice.themes.rules`), and a logistic regression per (theme, polarity)
+decides each label from the cues' hits and the comment's words and letters
+(:mod:`victim_voice.themes.theme_model`); the sentiment model beats VADER alone
+(:mod:`victim_voice.themes.sentiment`).
 
 >>> coding = classify("PC [NAME] was kind, but not once did anyone call me back.")
 >>> coding.themes

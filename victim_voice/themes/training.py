@@ -31,37 +31,22 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from victim_voice.themes import codeframe, rules, sentiment, theme_model
 
 LABELLED = Path(__file__).with_name("labelled") / "comments.jsonl"
-C = 3.0
-THEME_C = 10.0
+C = 1.0
+# The theme model: C and the probability from which a label is raised, chosen by
+# cross-validation on dev (victim_voice.themes.cross_validation).
+THEME_C = 30.0
+THRESHOLD = 0.5
 Label = tuple[str, str]
-Rule = tuple[float | None, float | None]
-# Per label the model decides: (keep, add) probabilities, chosen by cross-validation on dev
-# (victim_voice.themes.cross_validation); the cues alone decide the other labels.
-RULES: dict[Label, Rule] = {
-    label: (0.5, None)
-    for label in (
-        ("kept_informed", "NEG"),
-        ("timeliness", "POS"),
-        ("investigation", "POS"),
-        ("investigation", "NEG"),
-        ("outcome_justice", "POS"),
-        ("outcome_justice", "NEG"),
-        ("safety", "POS"),
-        ("emotional_support", "NEG"),
-        ("practical_help", "NEG"),
-        ("rights_information", "NEG"),
-        ("children_family", "NEG"),
-    )
-}
-MODEL_LABELS: tuple[Label, ...] = tuple(RULES)
 
 
 def load(path: Path = LABELLED, split: str | None = None) -> list[dict]:
@@ -94,10 +79,11 @@ def train(examples: list[dict]) -> dict:
     }
 
 
-def inverse_document_frequency(texts: list[str]) -> dict[str, float]:
+def inverse_document_frequency(documents: list[list[str]]) -> dict[str, float]:
     """Each term's IDF (smoothed, as scikit-learn's), for terms in two comments or more."""
-    seen = Counter(term for text in texts for term in set(theme_model.terms(text)))
-    return {term: round(math.log((1 + len(texts)) / (1 + n)) + 1, 6) for term, n in sorted(seen.items()) if n >= 2}
+    seen = Counter(term for terms in documents for term in set(terms))
+    n = len(documents)
+    return {term: round(math.log((1 + n) / (1 + k)) + 1, 6) for term, k in sorted(seen.items()) if k >= 2}
 
 
 @dataclass(frozen=True)
@@ -124,84 +110,80 @@ class Prepared:
         pick = [self.texts[i] for i in indexes], [self.hits[i] for i in indexes], [self.gold[i] for i in indexes]
         return Prepared(*pick)
 
+    def idfs(self) -> tuple[dict[str, float], dict[str, float]]:
+        """The words' and the pieces' IDF over these comments."""
+        word = inverse_document_frequency([theme_model.word_terms(t) for t in self.texts])
+        char = inverse_document_frequency([theme_model.char_terms(t) for t in self.texts])
+        return word, char
 
-def _theme_matrix(data: Prepared, idf: dict[str, float]) -> list[dict[str, float]]:
-    return [theme_model.features(text, hits, idf) for text, hits in zip(data.texts, data.hits, strict=True)]
+    def rows(self, word_idf: dict[str, float], char_idf: dict[str, float]) -> list[dict[str, float]]:
+        return [theme_model.features(t, h, word_idf, char_idf) for t, h in zip(self.texts, self.hits, strict=True)]
 
 
-def _fit_label(matrix, gold: list[set[Label]], label: Label):
+def _fit_label(matrix, gold: list[set[Label]], label: Label, c: float = THEME_C):
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=THEME_C, class_weight="balanced", max_iter=10000)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=10000)
     return model.fit(matrix, [int(label in g) for g in gold])
 
 
-def fit_theme_models(data: Prepared, labels: Sequence[Label]) -> Callable[[Prepared], list[dict[Label, float]]]:
-    """A model per label trained on ``data``; returns a function giving other comments' probabilities per label."""
-    from sklearn.feature_extraction import DictVectorizer
+@dataclass(frozen=True)
+class Fitted:
+    """A model per label trained on some comments, with the vocabulary it reads."""
 
-    idf = inverse_document_frequency(data.texts)
-    vectoriser = DictVectorizer()
-    matrix = vectoriser.fit_transform(_theme_matrix(data, idf))
-    models = {label: _fit_label(matrix, data.gold, label) for label in labels}
+    word_idf: dict[str, float]
+    char_idf: dict[str, float]
+    vectoriser: object
+    models: dict[Label, object]
 
-    def predict(other: Prepared) -> list[dict[Label, float]]:
-        rows = vectoriser.transform(_theme_matrix(other, idf))
-        columns = {label: model.predict_proba(rows)[:, 1] for label, model in models.items()}
+    @classmethod
+    def on(cls, data: Prepared, c: float = THEME_C) -> Fitted:
+        from sklearn.feature_extraction import DictVectorizer
+
+        word_idf, char_idf = data.idfs()
+        vectoriser = DictVectorizer()
+        matrix = vectoriser.fit_transform(data.rows(word_idf, char_idf))
+        models = {label: _fit_label(matrix, data.gold, label, c) for label in codeframe.LABELS}
+        return cls(word_idf, char_idf, vectoriser, models)
+
+    def probabilities(self, other: Prepared) -> list[dict[Label, float]]:
+        """Other comments' probability per label."""
+        rows = self.vectoriser.transform(other.rows(self.word_idf, self.char_idf))
+        columns = {label: model.predict_proba(rows)[:, 1] for label, model in self.models.items()}
         return [{label: float(column[i]) for label, column in columns.items()} for i in range(len(other.texts))]
 
-    return predict
+
+def _logit(probability: float) -> float:
+    return round(math.log(probability / (1 - probability)), 6)
 
 
-def _logit(probability: float | None) -> float | None:
-    return None if probability is None else round(math.log(probability / (1 - probability)), 6)
-
-
-def train_themes(examples: list[dict], rules_: dict[Label, Rule] = RULES) -> dict:
-    """The theme model's weights and rules, as written to ``theme_model.json``."""
-    from sklearn.feature_extraction import DictVectorizer
-
-    data = Prepared.of(examples)
-    labels = list(rules_)
-    idf = inverse_document_frequency(data.texts)
-    vectoriser = DictVectorizer()
-    matrix = vectoriser.fit_transform(_theme_matrix(data, idf))
-    fitted = [_fit_label(matrix, data.gold, label) for label in labels]
-    coefficients = [model.coef_[0] for model in fitted]
-    weights = {
-        name: [round(float(row[j]), 4) for row in coefficients]
-        for j, name in enumerate(vectoriser.get_feature_names_out())
-        if any(abs(row[j]) >= 1e-4 for row in coefficients)
-    }
+def train_themes(examples: list[dict], thresholds: dict[Label, float] | None = None) -> dict[str, np.ndarray]:
+    """The theme model as the arrays written to ``theme_model.npz`` (``thresholds``: probability per
+    label, else ``THRESHOLD`` for every one)."""
+    fitted = Fitted.on(Prepared.of(examples))
+    names = list(fitted.vectoriser.get_feature_names_out())
+    labels = codeframe.LABELS
+    weights = np.array([fitted.models[label].coef_[0] for label in labels], dtype=np.float32).T
+    idf = [
+        fitted.word_idf[n[2:]] if n.startswith("w=") else fitted.char_idf[n[2:]] if n.startswith("c=") else 0.0
+        for n in names
+    ]
+    probability = thresholds or {}
     return {
-        "about": "Logistic regression per label over the cues' hits and TF-IDF terms; see "
-        f"victim_voice/themes/theme_model.py. Trained on the {len(examples)} dev comments of labelled/comments.jsonl. "
-        "keep: the score under which a label the cues raised is dropped; add: the score from which the model "
-        "raises a label the cues did not (null: never).",
-        "labels": [f"{theme}:{polarity}" for theme, polarity in labels],
-        "keep": [_logit(rules_[label][0]) for label in labels],
-        "add": [_logit(rules_[label][1]) for label in labels],
-        "bias": [round(float(model.intercept_[0]), 4) for model in fitted],
-        "idf": idf,
-        "weights": dict(sorted(weights.items())),
+        "labels": np.array([f"{theme}:{polarity}" for theme, polarity in labels]),
+        "features": np.array(names),
+        "idf": np.array(idf, dtype=np.float32),
+        "weights": weights,
+        "bias": np.array([fitted.models[label].intercept_[0] for label in labels], dtype=np.float64),
+        "threshold": np.array([_logit(probability.get(label, THRESHOLD)) for label in labels], dtype=np.float64),
+        "trained_on": np.array(len(examples)),
     }
 
 
-def shipped_rules() -> dict[Label, Rule]:
-    """The (keep, add) probabilities of the committed theme model, per label it decides."""
-    data = json.loads(theme_model.MODEL_FILE.read_text(encoding="utf-8"))
-    labels = [tuple(label.split(":")) for label in data["labels"]]
-    if "keep" not in data:  # a veto model: one threshold
-        probability = 1 / (1 + math.exp(-data["threshold"]))
-        return dict.fromkeys(labels, (probability, None))
-
-    def probability(logit: float | None) -> float | None:
-        return None if logit is None else round(1 / (1 + math.exp(-logit)), 6)
-
-    return {
-        label: (probability(keep), probability(add))
-        for label, keep, add in zip(labels, data["keep"], data["add"], strict=True)
-    }
+def write_themes(path: Path, model: dict[str, np.ndarray]) -> None:
+    """The arrays to ``path`` (compressed NumPy, no pickles: read with ``allow_pickle=False``)."""
+    with path.open("wb") as file:
+        np.savez_compressed(file, **model)
 
 
 def write(path: Path, model: dict) -> None:
@@ -214,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     write(sentiment.MODEL_FILE, model)
     print(f"wrote {sentiment.MODEL_FILE.name}: {len(model['weights'])} weights, classes {', '.join(model['classes'])}")
     themes = train_themes(dev)
-    write(theme_model.MODEL_FILE, themes)
-    print(f"wrote {theme_model.MODEL_FILE.name}: {len(themes['weights'])} weights, {len(themes['labels'])} labels")
+    write_themes(theme_model.MODEL_FILE, themes)
+    print(f"wrote {theme_model.MODEL_FILE.name}: {len(themes['features'])} features, {len(themes['labels'])} labels")
     return 0
 
 

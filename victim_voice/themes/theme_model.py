@@ -134,17 +134,17 @@ class ThemeModel:
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> ThemeModel:
         with np.load(path, allow_pickle=False) as data:
-            labels = tuple(tuple(str(label).split(":")) for label in data["labels"])
-            names = [str(name) for name in data["features"]]
-            idf = data["idf"].astype(np.float64)
-            word_idf = {n[2:]: float(v) for n, v in zip(names, idf, strict=True) if n.startswith("w=")}
-            char_idf = {n[2:]: float(v) for n, v in zip(names, idf, strict=True) if n.startswith("c=")}
+            labels = tuple(tuple(label.split(":")) for label in data["labels"].tolist())
+            names: list[str] = data["features"].tolist()
+            idf: list[float] = data["idf"].tolist()
+            word_idf = {n[2:]: v for n, v in zip(names, idf, strict=True) if n[:2] == "w="}
+            char_idf = {n[2:]: v for n, v in zip(names, idf, strict=True) if n[:2] == "c="}
             return cls(
                 labels,  # type: ignore[arg-type]
                 word_idf,
                 char_idf,
                 {name: i for i, name in enumerate(names)},
-                data["weights"].astype(np.float32),
+                data["weights"].astype(np.float32),  # stored in half precision
                 data["bias"].astype(np.float64),
                 data["threshold"].astype(np.float64),
             )
@@ -156,8 +156,9 @@ class ThemeModel:
     @cached_property
     def _indexes(self) -> tuple[dict[str, tuple[int, float]], dict[str, tuple[int, float]]]:
         """Per known word and piece: its row of ``weights`` and its IDF (one look-up while scoring)."""
-        words = {t: (self.column["w=" + t], v) for t, v in self.word_idf.items() if "w=" + t in self.column}
-        chars = {t: (self.column["c=" + t], v) for t, v in self.char_idf.items() if "c=" + t in self.column}
+        column = self.column
+        words = {t: (column["w=" + t], v) for t, v in self.word_idf.items()}
+        chars = {t: (column["c=" + t], v) for t, v in self.char_idf.items()}
         return words, chars
 
     def _scores(self, text: str, hits: list[rules.Hit]) -> np.ndarray:

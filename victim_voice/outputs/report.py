@@ -523,10 +523,12 @@ THEMES_SHOWN = 5  # the themes raised most each way
 WAYS = {"neg": "Complaints", "pos": "Praise"}
 SATISFACTION = ("DISSATISFIED", "NEITHER", "SATISFIED")
 THEMES_NOTE = (
-    "Every comment is coded, offline and by the same rules each month, into the 14 themes of the OPCC's "
-    "codeframe, each as praise or complaint (a classifier measured against comments coded by hand: see the "
-    "README). A share is of the respondents who gave a comment in the window (the base); one comment can raise "
-    "several themes. No comment is quoted here: contract packs show comments a person has released."
+    "Every comment is coded, offline and by the same classifier each month, into the 14 themes of the "
+    "OPCC's codeframe, each as praise or complaint. On 410 made-up comments coded twice and reconciled, it "
+    "scores a macro F1 of 0.77 (the two coders agreed at 0.88), so read the shares for ranking themes and "
+    "following them over time, not as exact counts (see the README). A share is of the respondents who gave "
+    "a comment in the window (the base); one comment can raise several themes. No comment is quoted here: "
+    "contract packs show comments a person has released."
 )
 
 

@@ -73,7 +73,9 @@ def test_the_theme_model_scores_as_its_named_features_say() -> None:
     assert model is not None and model.labels_ == codeframe.LABELS
     for text in ["PC [NAME] was kind, but not once did anyone call me back.", "nobody rang bak", "", "ISVA ISVA ISVA"]:
         hits = rules.comment_hits(text)
-        named = theme_model.features(text, hits, model.word_idf, model.char_idf)
+        named = theme_model.features(
+            text, hits, theme_model.named(model.word_idf, "w="), theme_model.named(model.char_idf, "c=")
+        )
         expected = model.bias + sum(
             (value * model.weights[model.column[name]].astype(np.float64) for name, value in named.items()),
             start=np.zeros(len(codeframe.LABELS)),

@@ -14,10 +14,9 @@ it and :mod:`victim_voice.themes.cross_validation` chose how, by cross-validatio
 Scoring needs NumPy only (no scikit-learn at run time, which would add 0.8 s of imports to
 the monthly run).
 
->>> word_terms("Nobody rang")
-['nobody', 'rang', 'nobody rang']
->>> char_terms("rang")
-[' ra', 'ran', 'ang', 'ng ', ' ran', 'rang', 'ang ']
+>>> words, pieces = terms("Nobody rang")
+>>> words, pieces[-7:]
+(['nobody', 'rang', 'nobody rang'], [' ra', 'ran', 'ang', 'ng ', ' ran', 'rang', 'ang '])
 """
 
 from __future__ import annotations
@@ -25,11 +24,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -40,31 +40,36 @@ _TOKEN = re.compile(r"\b\w\w+\b")
 _LETTERS = re.compile(r"[a-z0-9']+")
 CHAR_SIZES = (3, 4)
 Label = tuple[str, str]
+Key = TypeVar("Key")
 
 
-def word_terms(text: str) -> list[str]:
-    """A comment's words (two letters or more) and word pairs, normalised."""
-    words = _TOKEN.findall(rules.normalise(text))
-    return words + [f"{a} {b}" for a, b in pairwise(words)]
-
-
-def char_terms(text: str) -> list[str]:
-    """The 3- and 4-letter pieces of each word, the word padded with a space each side (as
-    scikit-learn's ``char_wb``), so that "rang" and "rung", "ring" and "ringing" share pieces.
-    2-letter pieces as well scored the same by cross-validation on dev (0.710) and cost time."""
+def terms(text: str) -> tuple[list[str], list[str]]:
+    """A comment's words (two letters or more) with its word pairs, and the 3- and 4-letter pieces
+    of each word, the word padded with a space each side (as scikit-learn's ``char_wb``), so that
+    "rang" and "rung", "ring" and "ringing" share pieces; normalised once. 2-letter pieces as well
+    scored the same by cross-validation on dev (0.710) and cost time."""
+    normal = rules.normalise(text)
+    words = _TOKEN.findall(normal)
     pieces: list[str] = []
-    for word in _LETTERS.findall(rules.normalise(text)):
+    for word in _LETTERS.findall(normal):
         padded = f" {word} "
         pieces += [padded[i : i + size] for size in CHAR_SIZES for i in range(len(padded) - size + 1)]
-    return pieces
+    return words + [f"{a} {b}" for a, b in pairwise(words)], pieces
 
 
-def tf_idf(terms: Iterable[str], idf: dict[str, float], prefix: str) -> dict[str, float]:
-    """TF-IDF of the known terms (log-scaled counts, unit length), named ``prefix`` + term."""
-    counts = Counter(term for term in terms if term in idf)
-    weights = {term: (1.0 + math.log(n)) * idf[term] for term, n in counts.items()}
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    return {prefix + term: w / norm for term, w in weights.items()}
+def named(idf: dict[str, float], prefix: str) -> dict[str, tuple[str, float]]:
+    """Each term's feature name (``prefix`` + term) and IDF: the index :func:`features` reads."""
+    return {term: (prefix + term, value) for term, value in idf.items()}
+
+
+def tf_idf(terms: Iterable[str], index: Mapping[str, tuple[Key, float]]) -> list[tuple[Key, float]]:
+    """Each known term's key with its TF-IDF: (1 + log count) x IDF, the comment's terms of one kind
+    scaled to unit length. ``index`` maps a term to its key (a feature's name when training, its
+    row of the weights when scoring) and its IDF."""
+    found = [(known, n) for term, n in Counter(terms).items() if (known := index.get(term)) is not None]
+    weights = [idf if n == 1 else (1.0 + math.log(n)) * idf for (_, idf), n in found]
+    norm = math.hypot(*weights) or 1.0
+    return [(key, w / norm) for ((key, _), _), w in zip(found, weights, strict=True)]
 
 
 def cue_features(hits: list[rules.Hit]) -> dict[str, float]:
@@ -77,13 +82,13 @@ def cue_features(hits: list[rules.Hit]) -> dict[str, float]:
     return found
 
 
-def features(text: str, hits: list[rules.Hit], word_idf: dict[str, float], char_idf: dict[str, float]):
-    """A comment's features by name: the cues' hits, TF-IDF words and word pairs, TF-IDF pieces."""
-    return {
-        **cue_features(hits),
-        **tf_idf(word_terms(text), word_idf, "w="),
-        **tf_idf(char_terms(text), char_idf, "c="),
-    }
+def features(
+    text: str, hits: list[rules.Hit], words: Mapping[str, tuple[str, float]], pieces: Mapping[str, tuple[str, float]]
+) -> dict[str, float]:
+    """A comment's features by name: the cues' hits, TF-IDF words and word pairs, TF-IDF pieces
+    (``words`` and ``pieces``: the indexes :func:`named` gives)."""
+    word_terms, piece_terms = terms(text)
+    return {**cue_features(hits), **dict(tf_idf(word_terms, words)), **dict(tf_idf(piece_terms, pieces))}
 
 
 @dataclass(frozen=True)
@@ -162,22 +167,15 @@ class ThemeModel:
         return words, chars
 
     def _scores(self, text: str, hits: list[rules.Hit]) -> np.ndarray:
-        """The scores, computed as ``features`` would give them without naming each feature."""
-        words, chars = self._indexes
-        rows = [self.column[name] for name in cue_features(hits) if name in self.column]
-        values = [1.0] * len(rows)
-        log = math.log
-        for terms, index in ((word_terms(text), words), (char_terms(text), chars)):
-            group: list[float] = []
-            for term, n in Counter(terms).items():
-                if known := index.get(term):
-                    rows.append(known[0])
-                    group.append(known[1] if n == 1 else (1.0 + log(n)) * known[1])
-            norm = math.hypot(*group) or 1.0
-            values += [w / norm for w in group]
-        if not rows:
+        """The scores of what :func:`features` gives, read by row rather than by name."""
+        words, pieces = self._indexes
+        word_terms, piece_terms = terms(text)
+        found = [(self.column[name], 1.0) for name in cue_features(hits) if name in self.column]
+        found += tf_idf(word_terms, words) + tf_idf(piece_terms, pieces)
+        if not found:
             return self.bias.copy()
-        return self.bias + np.array(values, dtype=np.float32) @ self.weights[rows]
+        rows, values = zip(*found, strict=True)
+        return self.bias + np.array(values, dtype=np.float32) @ self.weights[list(rows)]
 
     def labels(self, text: str, hits: list[rules.Hit]) -> set[Label]:
         """The labels whose score reaches their threshold; but a theme a cue raised one way only

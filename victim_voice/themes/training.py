@@ -99,9 +99,6 @@ class Prepared:
         texts = [e["text"] for e in examples]
         return cls(texts, [rules.comment_hits(t) for t in texts], [codeframe.raised(e["themes"]) for e in examples])
 
-    def cue_labels(self, index: int) -> set[Label]:
-        return self.raised_by_cues[index]
-
     @cached_property
     def raised_by_cues(self) -> list[set[Label]]:
         return [{(hit.theme, hit.polarity) for hit in hits} for hits in self.hits]
@@ -112,12 +109,12 @@ class Prepared:
 
     def idfs(self) -> tuple[dict[str, float], dict[str, float]]:
         """The words' and the pieces' IDF over these comments."""
-        word = inverse_document_frequency([theme_model.word_terms(t) for t in self.texts])
-        char = inverse_document_frequency([theme_model.char_terms(t) for t in self.texts])
-        return word, char
+        split = [theme_model.terms(t) for t in self.texts]
+        return inverse_document_frequency([w for w, _ in split]), inverse_document_frequency([c for _, c in split])
 
     def rows(self, word_idf: dict[str, float], char_idf: dict[str, float]) -> list[dict[str, float]]:
-        return [theme_model.features(t, h, word_idf, char_idf) for t, h in zip(self.texts, self.hits, strict=True)]
+        words, pieces = theme_model.named(word_idf, "w="), theme_model.named(char_idf, "c=")
+        return [theme_model.features(t, h, words, pieces) for t, h in zip(self.texts, self.hits, strict=True)]
 
 
 def _fit_label(matrix, gold: list[set[Label]], label: Label, c: float = THEME_C):
@@ -157,9 +154,8 @@ def _logit(probability: float) -> float:
     return round(math.log(probability / (1 - probability)), 6)
 
 
-def train_themes(examples: list[dict], thresholds: dict[Label, float] | None = None) -> dict[str, np.ndarray]:
-    """The theme model as the arrays written to ``theme_model.npz`` (``thresholds``: probability per
-    label, else ``THRESHOLD`` for every one)."""
+def train_themes(examples: list[dict]) -> dict[str, np.ndarray]:
+    """The theme model as the arrays written to ``theme_model.npz``: every label raised from ``THRESHOLD``."""
     fitted = Fitted.on(Prepared.of(examples))
     names = list(fitted.vectoriser.get_feature_names_out())
     labels = codeframe.LABELS
@@ -169,14 +165,13 @@ def train_themes(examples: list[dict], thresholds: dict[Label, float] | None = N
         fitted.word_idf[n[2:]] if n.startswith("w=") else fitted.char_idf[n[2:]] if n.startswith("c=") else 0.0
         for n in names
     ]
-    probability = thresholds or {}
     return {
         "labels": np.array([f"{theme}:{polarity}" for theme, polarity in labels]),
         "features": np.array(names),
         "idf": np.array(idf, dtype=np.float32),
         "weights": weights,
         "bias": np.array([fitted.models[label].intercept_[0] for label in labels], dtype=np.float64),
-        "threshold": np.array([_logit(probability.get(label, THRESHOLD)) for label in labels], dtype=np.float64),
+        "threshold": np.full(len(labels), _logit(THRESHOLD), dtype=np.float64),
         "trained_on": np.array(len(examples)),
     }
 

@@ -197,13 +197,19 @@ def test_a_financial_year_report(tmp_path: Path) -> None:
         write_report(settings, "2023-03", tmp_path, kind="financial_year")
 
 
-def test_suppressed_cells_show_as_c_and_no_comment_is_quoted(tmp_path: Path) -> None:
-    rows = [{"interview_date": f"2024-0{m}-10", "sat_overall": 6, "comment_police": "Lovely officer, thanks"}
+def _nine_comment_report(tmp_path: Path, sat_overall: int, comment: str) -> str:
+    """The HTML report for March 2024 of a warehouse of nine respondents (three a month, Jan–Mar),
+    each with this satisfaction and police comment: every cell too small to show."""
+    rows = [{"interview_date": f"2024-0{m}-10", "sat_overall": sat_overall, "comment_police": comment}
             for m in (1, 2, 3) for _ in range(3)]  # fmt: skip
-    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
-    args = ["report", "--period", "2024-03", "--warehouse", str(settings.warehouse), "--out", str(tmp_path)]
-    assert cli.main([*args, "--no-pdf"]) == 0
-    text = (tmp_path / "VictimVoice_report_2024-03.html").read_text(encoding="utf-8")
+    warehouse = build_warehouse(tmp_path / "w.duckdb", [rows])
+    args = ["report", "--period", "2024-03", "--warehouse", str(warehouse), "--out", str(tmp_path), "--no-pdf"]
+    assert cli.main(args) == 0
+    return (tmp_path / "VictimVoice_report_2024-03.html").read_text(encoding="utf-8")
+
+
+def test_suppressed_cells_show_as_c_and_no_comment_is_quoted(tmp_path: Path) -> None:
+    text = _nine_comment_report(tmp_path, 6, "Lovely officer, thanks")
     assert "[c]" in text and "Lovely officer" not in text
     assert "Responses in the 3 months Jan–Mar 2024: [c]" in text
     assert "No comparison could be tested" in text  # nothing to compare with, said as such
@@ -326,12 +332,7 @@ def test_complaints_by_satisfaction_say_which_go_with_low_satisfaction_on_q(repo
 
 def test_withheld_theme_cells_show_as_c(tmp_path: Path) -> None:
     """Nine comments in the window: every theme cell is withheld, none is ranked, no comment quoted."""
-    rows = [{"interview_date": f"2024-0{m}-10", "sat_overall": 2, "comment_police": "Nobody ever rang me back"}
-            for m in (1, 2, 3) for _ in range(3)]  # fmt: skip
-    settings = Settings(warehouse=build_warehouse(tmp_path / "w.duckdb", [rows]))
-    args = ["report", "--period", "2024-03", "--warehouse", str(settings.warehouse), "--out", str(tmp_path)]
-    assert cli.main([*args, "--no-pdf"]) == 0
-    section = _section((tmp_path / "VictimVoice_report_2024-03.html").read_text(encoding="utf-8"), "What victims say")
+    section = _section(_nine_comment_report(tmp_path, 2, "Nobody ever rang me back"), "What victims say")
     assert "Nobody ever rang" not in section
     complaints = section.split("<caption>Complaints raised most in comments</caption>")[1].split("</table>")[0]
     assert "No figures for this period." in complaints

@@ -326,12 +326,13 @@ def described_addresses(text: str) -> list[Span]:
 
 def longest_phone_prefix(candidate: str) -> int:
     """Length of the longest prefix that is a UK phone number, cut at a separator (0 if none):
-    "07700 900123 4" is a number followed by a stray digit.
+    "07700 900123 4" is a number followed by a stray digit; so is "01793 000000 .0", cut at any
+    run of the separators a number may hold (spaces, brackets, dots, dashes).
 
-    >>> longest_phone_prefix("07700 900123 4"), longest_phone_prefix("0800 12")
-    (12, 0)
+    >>> longest_phone_prefix("07700 900123 4"), longest_phone_prefix("0800 12"), longest_phone_prefix("01793 000000 .0")
+    (12, 0, 12)
     """
-    cuts = {len(candidate), *(m.start() for m in re.finditer(r"[\s\-)]+\d", candidate))}
+    cuts = {len(candidate), *(m.start() for m in re.finditer(r"[\s().\-]+\d", candidate))}
     for cut in sorted(cuts, reverse=True):
         if is_uk_phone(candidate[:cut]):
             return len(candidate[:cut].rstrip(" -"))

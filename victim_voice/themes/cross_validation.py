@@ -20,7 +20,6 @@ import random
 from collections.abc import Sequence
 
 from victim_voice.themes import codeframe, training
-from victim_voice.themes.evaluation import Measurement
 from victim_voice.themes.training import Fitted, Prepared
 
 Label = tuple[str, str]
@@ -53,17 +52,21 @@ def out_of_fold(data: Prepared, seed: int, c: float = training.THEME_C, k: int =
     return found
 
 
-def measured(gold: Sequence[set[Label]], predictions: Sequence[set[Label]]) -> Measurement:
-    """The labels found against the gold labels, comment by comment (the evaluation's counts)."""
-    counts = Measurement()
-    for truth, found in zip(gold, predictions, strict=True):
-        counts.add(truth, found)
-    return counts
+def f1(true_positive: int, false_positive: int, false_negative: int) -> float:
+    return 2 * true_positive / (2 * true_positive + false_positive + false_negative) if true_positive else 0.0
+
+
+def label_f1(gold: Sequence[set[Label]], said: Sequence[bool], label: Label) -> float:
+    tp = sum(s and label in g for s, g in zip(said, gold, strict=True))
+    fp = sum(s and label not in g for s, g in zip(said, gold, strict=True))
+    fn = sum(not s and label in g for s, g in zip(said, gold, strict=True))
+    return f1(tp, fp, fn)
 
 
 def macro_f1(gold: Sequence[set[Label]], predictions: Sequence[set[Label]]) -> float:
     """Macro F1 over the 28 labels."""
-    return measured(gold, predictions).macro_f1
+    labels = codeframe.LABELS
+    return sum(label_f1(gold, [label in p for p in predictions], label) for label in labels) / len(labels)
 
 
 def decide(scored: Sequence[dict[Label, float]], thresholds: dict[Label, float]) -> list[set[Label]]:
@@ -72,12 +75,14 @@ def decide(scored: Sequence[dict[Label, float]], thresholds: dict[Label, float])
 
 def choose_thresholds(gold: Sequence[set[Label]], runs: Sequence[Sequence[dict[Label, float]]]) -> dict[Label, float]:
     """Per label the threshold of best mean F1 over the runs (ties: nearest 0.5)."""
-    at = {t: [measured(gold, decide(run, dict.fromkeys(codeframe.LABELS, t))) for run in runs] for t in THRESHOLD_GRID}
+    chosen = {}
+    for label in codeframe.LABELS:
 
-    def score(label: Label, t: float) -> tuple[float, float]:
-        return sum(counts.f1(label) for counts in at[t]) / len(runs), -abs(t - 0.5)
+        def score(t: float, label: Label = label) -> float:
+            return sum(label_f1(gold, [s[label] >= t for s in run], label) for run in runs) / len(runs)
 
-    return {label: max(THRESHOLD_GRID, key=lambda t, label=label: score(label, t)) for label in codeframe.LABELS}
+        chosen[label] = max(THRESHOLD_GRID, key=lambda t: (score(t), -abs(t - 0.5)))
+    return chosen
 
 
 def nested_per_label(data: Prepared, seed: int, c: float, k: int = FOLDS) -> float:

@@ -118,9 +118,12 @@ def trigger(api: str, deployment: str, parameters: dict) -> str:
     """Create a flow run of ``flow/deployment`` now; returns its id."""
     found = httpx.get(f"{api}/deployments/name/{deployment}", timeout=10)
     found.raise_for_status()
-    created = httpx.post(
-        f"{api}/deployments/{found.json()['id']}/create_flow_run", json={"parameters": parameters}, timeout=10
-    )
+    url = f"{api}/deployments/{found.json()['id']}/create_flow_run"
+    for _ in range(5):  # a busy server's database answers 503 for a moment; Prefect's own client retries it too
+        created = httpx.post(url, json={"parameters": parameters}, timeout=10)
+        if created.status_code != 503:
+            break
+        time.sleep(1)
     created.raise_for_status()
     return created.json()["id"]
 
